@@ -20,7 +20,7 @@ export class FrameParser<T> extends Transform {
       return;
     }
     for (const frame of frames) this.push(frame);
-    callback();
+    callback(this.decoder.error ?? null);
   }
 
   override _flush(callback: TransformCallback): void {

@@ -15,7 +15,9 @@ export interface DecoderOptions {
  * its 0x0D has arrived (so a UTF-8 sequence split across chunks is safe).
  * Nothing is skipped silently: the only bytes ignored are a LF after a 0x0D
  * (CRLF line ends) and LFs between frames; anything else out of place is a
- * SANTE_PROTOCOL error, after which the decoder refuses further input.
+ * SANTE_PROTOCOL error, after which the decoder refuses further input. Frames
+ * completed before the bad byte are still returned; the error is then in
+ * `error` and thrown by the next push().
  */
 export abstract class LineFrameDecoder<T> {
   private readonly maxFrameBytes: number;
@@ -41,10 +43,27 @@ export abstract class LineFrameDecoder<T> {
     return this.inFrame;
   }
 
-  /** Feed bytes; returns the frames completed by them, in order. Throws SanteError(SANTE_PROTOCOL). */
+  /** The protocol error that stopped this decoder, if any. */
+  get error(): SanteError | undefined {
+    return this.failure;
+  }
+
+  /**
+   * Feed bytes; returns the frames completed by them, in order. Throws
+   * SanteError(SANTE_PROTOCOL) when the chunk goes wrong before completing a frame.
+   */
   push(chunk: Uint8Array): T[] {
     if (this.failure) throw this.failure;
     const out: T[] = [];
+    try {
+      this.decode(chunk, out);
+    } catch (err) {
+      if (out.length === 0 || !(err instanceof SanteError)) throw err;
+    }
+    return out;
+  }
+
+  private decode(chunk: Uint8Array, out: T[]): void {
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const n = buf.length;
     let i = 0;
@@ -85,7 +104,6 @@ export abstract class LineFrameDecoder<T> {
         out.push(frame);
       }
     }
-    return out;
   }
 
   /** Raise a protocol error from a subclass; the decoder stays failed. */

@@ -1,0 +1,164 @@
+import * as net from "node:net";
+import * as tls from "node:tls";
+import { SanteError } from "./errors";
+import type { LineFrameDecoder } from "./framing";
+import type { Lookup } from "./lookup";
+import type { ResolvedClientOptions } from "./client-options";
+
+/** How long an idle kept-alive socket stays open before we close it ourselves. */
+const IDLE_TIMEOUT_MS = 30_000;
+/** After our FIN, how long the PACS gets to close its side before we cut the socket. */
+const LINGER_MS = 2_000;
+
+export interface ConnectionEvents {
+  /** The connection finished an exchange and can take another (keep-alive only). */
+  idle(conn: SanteConnection): void;
+  /** The socket is gone; `retry` is a lookup that may go round again on a new connection. */
+  closed(conn: SanteConnection, retry: Lookup | undefined): void;
+}
+
+/**
+ * One socket to the PACS carrying one exchange at a time: the protocol has no
+ * request ids, so a reply can only be matched to a request by never having
+ * two outstanding on the same socket.
+ */
+export class SanteConnection {
+  private readonly socket: net.Socket;
+  private current: Lookup | undefined;
+  private decoder: LineFrameDecoder<unknown> | undefined;
+  private connected = false;
+  private replyBytes = 0;
+  private exchanges = 0;
+  private lastError: Error | undefined;
+  private linger: NodeJS.Timeout | undefined;
+  private ended = false;
+
+  constructor(
+    private readonly options: ResolvedClientOptions,
+    private readonly events: ConnectionEvents,
+  ) {
+    const { host, port } = options;
+    this.socket = options.tls
+      ? tls.connect({ ...options.tls, host, port, servername: options.tls.servername ?? sniName(host) })
+      : net.connect({ host, port });
+    this.socket.setNoDelay(true);
+    this.socket.once(options.tls ? "secureConnect" : "connect", () => this.onConnect());
+    this.socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    this.socket.on("error", (err) => (this.lastError = err));
+    this.socket.on("timeout", () => this.socket.destroy());
+    this.socket.once("close", () => this.onClose());
+  }
+
+  get address(): string {
+    return `${this.options.host}:${this.options.port}`;
+  }
+
+  /** Send a lookup. The pool only hands one to a connection that has none. */
+  run(lookup: Lookup): void {
+    this.current = lookup;
+    this.decoder = lookup.newDecoder();
+    this.replyBytes = 0;
+    lookup.onTimeout = () => this.destroy();
+    lookup.startClock(this.options.timeout, () =>
+      new SanteError("SANTE_TIMEOUT", `No reply from ${this.address} within ${this.options.timeout} ms`),
+    );
+    this.socket.setTimeout(0);
+    this.socket.ref();
+    if (this.connected) this.socket.write(lookup.frame);
+  }
+
+  /** Close now; the lookup in progress, if any, fails with `err`. */
+  destroy(err?: SanteError): void {
+    if (err) this.current?.fail(err);
+    this.socket.destroy();
+  }
+
+  private onConnect(): void {
+    this.connected = true;
+    if (this.current) this.socket.write(this.current.frame);
+  }
+
+  private onData(chunk: Buffer): void {
+    const lookup = this.current;
+    const decoder = this.decoder;
+    if (!lookup || !decoder) {
+      // A LF after the last reply's CR may trail in late; anything else is unasked for.
+      if (chunk.every((b) => b === 0x0a)) return;
+      this.socket.destroy();
+      return;
+    }
+    this.replyBytes += chunk.length;
+    let frames: unknown[];
+    try {
+      frames = decoder.push(chunk);
+    } catch (err) {
+      this.destroy(this.protocolError(err));
+      return;
+    }
+    if (frames.length === 0) return;
+    if (decoder.error) {
+      this.destroy(this.protocolError(decoder.error));
+      return;
+    }
+    if (frames.length > 1 || decoder.midFrame) {
+      this.destroy(this.protocolError(new Error("more than one reply to one request")));
+      return;
+    }
+    this.current = undefined;
+    this.decoder = undefined;
+    this.exchanges++;
+    lookup.succeed(frames[0]);
+    if (this.options.keepAlive) {
+      this.socket.setTimeout(IDLE_TIMEOUT_MS);
+      // An idle pooled socket must not keep a script's process alive.
+      this.socket.unref();
+      this.events.idle(this);
+    } else {
+      this.ended = true;
+      this.socket.end();
+      this.linger = setTimeout(() => this.socket.destroy(), LINGER_MS);
+    }
+  }
+
+  private onClose(): void {
+    if (this.linger) clearTimeout(this.linger);
+    const lookup = this.current;
+    this.current = undefined;
+    this.decoder = undefined;
+    let retry: Lookup | undefined;
+    if (lookup && !lookup.done) {
+      // A kept-alive socket the PACS closed while idle shows up only when we use it;
+      // the lookup is idempotent, so it goes round once more on a fresh socket.
+      if (this.exchanges > 0 && this.replyBytes === 0 && !lookup.retried && !this.ended) {
+        lookup.retried = true;
+        lookup.onTimeout = undefined;
+        retry = lookup;
+      } else {
+        lookup.fail(this.connectionError());
+      }
+    }
+    this.events.closed(this, retry);
+  }
+
+  private connectionError(): SanteError {
+    const err = this.lastError as NodeJS.ErrnoException | undefined;
+    if (!this.connected) {
+      const why = err ? (err.code ?? err.message) : "closed";
+      return new SanteError("SANTE_CONNECTION", `Could not connect to ${this.address} (${why})`, { cause: err });
+    }
+    const why = err ? ` (${err.code ?? err.message})` : "";
+    return new SanteError("SANTE_CONNECTION", `${this.address} closed the connection before a full reply${why}`, {
+      cause: err,
+    });
+  }
+
+  private protocolError(err: unknown): SanteError {
+    const what = err instanceof Error ? err.message.replace(/^Invalid reply: /, "") : String(err);
+    return new SanteError("SANTE_PROTOCOL", `Invalid reply from ${this.address}: ${what}`);
+  }
+}
+
+/** SNI must be a host name, never an IP address (RFC 6066). */
+function sniName(host: string): string | undefined {
+  return net.isIP(host) ? undefined : host;
+}

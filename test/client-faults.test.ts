@@ -1,0 +1,152 @@
+import { strict as assert } from "node:assert";
+import { SanteClient, SanteError, type SanteClientOptions, type SanteErrorCode } from "../nodes/core";
+import { freePort, startFaultServer, type FaultServer } from "./helpers/fault-server";
+import { assertNoLeaks, resourceCounts } from "./helpers/handles";
+
+async function failure(promise: Promise<unknown>): Promise<SanteError> {
+  try {
+    await promise;
+  } catch (err) {
+    assert.ok(err instanceof SanteError, `expected a SanteError, got ${String(err)}`);
+    assert.ok(Object.prototype.hasOwnProperty.call(err, "code"), "code must be an own property");
+    return err;
+  }
+  assert.fail("expected the lookup to fail");
+}
+
+const UID = "1.2.826.0.1.3748527.1.4.2.0.20181120.185921.384642";
+
+describe("SanteClient against a misbehaving PACS", () => {
+  let server: FaultServer | undefined;
+  let client: SanteClient | undefined;
+  let before: Map<string, number>;
+
+  // Counted after a turn of the loop, once mocha has armed its own hook timer, as it has in afterEach.
+  beforeEach(async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    before = resourceCounts();
+  });
+
+  afterEach(async () => {
+    await client?.close();
+    await server?.close();
+    client = undefined;
+    server = undefined;
+    await assertNoLeaks(before);
+  });
+
+  async function against(
+    reply: Parameters<typeof startFaultServer>[0],
+    options: SanteClientOptions = {},
+  ): Promise<SanteClient> {
+    server = await startFaultServer(reply);
+    client = new SanteClient({ port: server.port, timeout: 500, ...options });
+    return client;
+  }
+
+  const cases: Array<[string, Parameters<typeof startFaultServer>[0], SanteErrorCode, RegExp]> = [
+    ["never answers", () => undefined, "SANTE_TIMEOUT", /No reply from 127\.0\.0\.1:\d+ within 500 ms/],
+    ["closes mid-reply", (s) => s.end("\x10JH89ZQ"), "SANTE_CONNECTION", /closed the connection before a full reply/],
+    ["resets mid-reply", (s) => (s.write("\x10JH89"), s.resetAndDestroy()), "SANTE_CONNECTION", /before a full reply \(ECONNRESET\)/],
+    ["answers garbage", (s) => s.write("HTTP/1.1 400 Bad Request\r\n\r\n"), "SANTE_PROTOCOL", /must start with 0x10, got 0x48/],
+    ["answers without end", (s) => s.write(`\x10${"A".repeat(2000)}`), "SANTE_PROTOCOL", /2000-byte|1000-byte limit/],
+    ["answers two replies", (s) => s.write("\x10AAAA\r\x10BBBB\r"), "SANTE_PROTOCOL", /more than one reply/],
+    ["closes at once", (s) => s.destroy(), "SANTE_CONNECTION", /before a full reply/],
+  ];
+
+  for (const [what, reply, code, message] of cases) {
+    it(`ends with ${code} when the PACS ${what}`, async () => {
+      const c = await against(reply, { maxReplyBytes: 1000 });
+      const err = await failure(c.studyToken(UID));
+      assert.equal(err.code, code);
+      assert.match(err.message, message);
+      assert.equal(c.pending, 0);
+    });
+  }
+
+  it("puts together a reply drip-fed one byte at a time", async () => {
+    const c = await against((s) => {
+      const bytes = Buffer.from("\x10JH89ZQBkySrgt9f38OYic5wyC8YVO41pLPNesa5shYnmsl1DOXVF9eNK5SVwlg6\r\n");
+      let i = 0;
+      const drip = setInterval(() => {
+        if (s.destroyed || i >= bytes.length) return clearInterval(drip);
+        s.write(bytes.subarray(i, ++i));
+      }, 2);
+    }, { timeout: 5000 });
+    assert.equal(await c.studyToken(UID), "JH89ZQBkySrgt9f38OYic5wyC8YVO41pLPNesa5shYnmsl1DOXVF9eNK5SVwlg6");
+  });
+
+  it("reports a refused port as SANTE_CONNECTION naming host and port", async () => {
+    const port = await freePort();
+    client = new SanteClient({ port, timeout: 2000 });
+    const err = await failure(client.studyToken(UID));
+    assert.equal(err.code, "SANTE_CONNECTION");
+    assert.equal(err.message, `Could not connect to 127.0.0.1:${port} (ECONNREFUSED)`);
+  });
+
+  it("sends zero bytes for bad input", async () => {
+    const c = await against((s) => s.write("\x10TOKEN\r"));
+    for (const bad of ["1.2\r\x10x", "", "abc", null, { uid: 1 }]) {
+      assert.equal((await failure(c.studyToken(bad))).code, "SANTE_INVALID_INPUT");
+    }
+    for (const bad of ["a\\b", "x\ry", "", "z".repeat(65)]) {
+      assert.equal((await failure(c.patientStudies(bad))).code, "SANTE_INVALID_INPUT");
+    }
+    assert.equal(server?.bytesReceived, 0);
+    assert.equal(server?.connections, 0);
+  });
+
+  it("maps an empty token to SANTE_NOT_FOUND", async () => {
+    const c = await against((s) => s.write("\x10\r"));
+    const err = await failure(c.studyToken("1.2.3"));
+    assert.equal(err.code, "SANTE_NOT_FOUND");
+    assert.match(err.message, /Study 1\.2\.3 is not known/);
+  });
+
+  it("never puts a token in an error message", async () => {
+    const c = await against((s) => s.write("\x10SECRETTOKEN123\r\x10SECRETTOKEN456\r"));
+    const err = await failure(c.studyToken(UID));
+    assert.doesNotMatch(err.message, /SECRET/);
+  });
+
+  it("close() fails queued and in-flight lookups with SANTE_CLOSED, and later ones too", async () => {
+    const c = await against(() => undefined, { connections: 2, timeout: 10000 });
+    const lookups = Array.from({ length: 5 }, () => failure(c.studyToken(UID)));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(c.pending, 5);
+    await c.close();
+    for (const err of await Promise.all(lookups)) assert.equal(err.code, "SANTE_CLOSED");
+    assert.equal((await failure(c.studyToken(UID))).code, "SANTE_CLOSED");
+  });
+
+  it("fails fast with SANTE_BUSY past the queue limit", async () => {
+    const c = await against(() => undefined, { connections: 1, queueLimit: 3, timeout: 300 });
+    const results = await Promise.allSettled(Array.from({ length: 6 }, () => c.studyToken(UID)));
+    const codes = results.map((r) => (r.status === "rejected" ? (r.reason as SanteError).code : "ok"));
+    // One on the wire, three queued, two refused at once; the rest time out one after another.
+    assert.deepEqual(codes, ["SANTE_TIMEOUT", "SANTE_TIMEOUT", "SANTE_TIMEOUT", "SANTE_TIMEOUT", "SANTE_BUSY", "SANTE_BUSY"]);
+  });
+
+  it("refuses nonsense options at construction", () => {
+    for (const bad of [{ port: 0 }, { port: 70000 }, { timeout: -1 }, { connections: 0 }, { host: " " }]) {
+      assert.throws(() => new SanteClient(bad), (err: SanteError) => err.code === "SANTE_INVALID_INPUT");
+    }
+  });
+
+  it("with keep-alive, retries once on a fresh socket when the PACS closed the idle one", async () => {
+    let seen = 0;
+    const c = await against(
+      (s) => {
+        seen++;
+        // Answer, then drop the connection quietly as an idle-timeout would.
+        s.write(`\x10TOKEN${seen}\r`);
+        setTimeout(() => s.destroy(), 20);
+      },
+      { keepAlive: true, connections: 1 },
+    );
+    assert.equal(await c.studyToken(UID), "TOKEN1");
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    assert.equal(await c.studyToken(UID), "TOKEN2");
+    assert.equal(server?.connections, 2);
+  });
+});
