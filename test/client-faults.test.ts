@@ -111,7 +111,7 @@ describe("SanteClient against a misbehaving PACS", () => {
 
   it("close() fails queued and in-flight lookups with SANTE_CLOSED, and later ones too", async () => {
     const c = await against(() => undefined, { connections: 2, timeout: 10000 });
-    const lookups = Array.from({ length: 5 }, () => failure(c.studyToken(UID)));
+    const lookups = Array.from({ length: 5 }, (_, i) => failure(c.studyToken(`${UID}.${i}`)));
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(c.pending, 5);
     await c.close();
@@ -121,7 +121,7 @@ describe("SanteClient against a misbehaving PACS", () => {
 
   it("fails fast with SANTE_BUSY past the queue limit", async () => {
     const c = await against(() => undefined, { connections: 1, queueLimit: 3, timeout: 300 });
-    const results = await Promise.allSettled(Array.from({ length: 6 }, () => c.studyToken(UID)));
+    const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => c.studyToken(`${UID}.${i}`)));
     const codes = results.map((r) => (r.status === "rejected" ? (r.reason as SanteError).code : "ok"));
     // One on the wire, three queued, two refused at once; the rest time out one after another.
     assert.deepEqual(codes, ["SANTE_TIMEOUT", "SANTE_TIMEOUT", "SANTE_TIMEOUT", "SANTE_TIMEOUT", "SANTE_BUSY", "SANTE_BUSY"]);
@@ -142,7 +142,7 @@ describe("SanteClient against a misbehaving PACS", () => {
         s.write(`\x10TOKEN${seen}\r`);
         setTimeout(() => s.destroy(), 20);
       },
-      { keepAlive: true, connections: 1 },
+      { keepAlive: true, connections: 1, cacheSize: 0 },
     );
     assert.equal(await c.studyToken(UID), "TOKEN1");
     await new Promise((resolve) => setTimeout(resolve, 80));

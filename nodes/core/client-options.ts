@@ -1,5 +1,6 @@
 import type { ConnectionOptions as TlsConnectionOptions } from "node:tls";
 import { SanteError } from "./errors";
+import type { TokenStore } from "./token-store";
 
 export interface SanteClientOptions {
   /** Host of the PACS's HL7 port. Default 127.0.0.1. */
@@ -18,10 +19,23 @@ export interface SanteClientOptions {
   queueLimit?: number;
   /** Largest reply accepted, in bytes. Default 1 MiB. */
   maxReplyBytes?: number;
+  /** Extra attempts after SANTE_CONNECTION failures, with exponential backoff and jitter. Default 2. */
+  retries?: number;
+  /** Failed connection attempts in a row that open the circuit breaker; 0 turns it off. Default 5. */
+  breakerThreshold?: number;
+  /** Milliseconds the breaker stays open before one probe is let through. Default 10000. */
+  breakerCooldown?: number;
+  /** Study tokens kept in memory (LRU); 0 turns the cache off. Default 10000. Ignored when `tokenStore` is given. */
+  cacheSize?: number;
+  /** Seconds a patient's study list is reused; 0 (default) asks the PACS every time, so new studies show. */
+  patientCacheSeconds?: number;
+  /** Where study tokens are cached instead of memory (e.g. a Node-RED context store). */
+  tokenStore?: TokenStore;
 }
 
-export type ResolvedClientOptions = Required<Omit<SanteClientOptions, "tls">> & {
+export type ResolvedClientOptions = Required<Omit<SanteClientOptions, "tls" | "tokenStore">> & {
   tls: TlsConnectionOptions | undefined;
+  tokenStore: TokenStore | undefined;
 };
 
 export const CLIENT_DEFAULTS = {
@@ -32,6 +46,11 @@ export const CLIENT_DEFAULTS = {
   keepAlive: false,
   queueLimit: 10000,
   maxReplyBytes: 1024 * 1024,
+  retries: 2,
+  breakerThreshold: 5,
+  breakerCooldown: 10000,
+  cacheSize: 10000,
+  patientCacheSeconds: 0,
 } as const;
 
 /** Fills defaults and refuses nonsense early, so a misconfigured client fails at construction, not at first lookup. */
@@ -44,7 +63,13 @@ export function resolveClientOptions(options: SanteClientOptions = {}): Resolved
     keepAlive: options.keepAlive ?? CLIENT_DEFAULTS.keepAlive,
     queueLimit: options.queueLimit ?? CLIENT_DEFAULTS.queueLimit,
     maxReplyBytes: options.maxReplyBytes ?? CLIENT_DEFAULTS.maxReplyBytes,
+    retries: options.retries ?? CLIENT_DEFAULTS.retries,
+    breakerThreshold: options.breakerThreshold ?? CLIENT_DEFAULTS.breakerThreshold,
+    breakerCooldown: options.breakerCooldown ?? CLIENT_DEFAULTS.breakerCooldown,
+    cacheSize: options.cacheSize ?? CLIENT_DEFAULTS.cacheSize,
+    patientCacheSeconds: options.patientCacheSeconds ?? CLIENT_DEFAULTS.patientCacheSeconds,
     tls: options.tls === true ? {} : options.tls || undefined,
+    tokenStore: options.tokenStore,
   };
   if (resolved.host === "") throw invalid("host is empty");
   checkInteger("port", resolved.port, 1, 65535);
@@ -52,6 +77,11 @@ export function resolveClientOptions(options: SanteClientOptions = {}): Resolved
   checkInteger("connections", resolved.connections, 1, 1024);
   checkInteger("queueLimit", resolved.queueLimit, 0, Number.MAX_SAFE_INTEGER);
   checkInteger("maxReplyBytes", resolved.maxReplyBytes, 16, 2 ** 30);
+  checkInteger("retries", resolved.retries, 0, 10);
+  checkInteger("breakerThreshold", resolved.breakerThreshold, 0, 1000);
+  checkInteger("breakerCooldown", resolved.breakerCooldown, 0, 2 ** 31 - 1);
+  checkInteger("cacheSize", resolved.cacheSize, 0, 10_000_000);
+  checkInteger("patientCacheSeconds", resolved.patientCacheSeconds, 0, 31_536_000);
   return resolved;
 }
 

@@ -10,11 +10,22 @@ const IDLE_TIMEOUT_MS = 30_000;
 /** After our FIN, how long the PACS gets to close its side before we cut the socket. */
 const LINGER_MS = 2_000;
 
+/** How a lookup's attempt on this connection ended without a reply. */
+export interface AttemptFailure {
+  error: SanteError;
+  /** The socket never connected: counts toward the circuit breaker, may be retried. */
+  connectFailed: boolean;
+  /** A kept-alive socket the PACS had closed while idle: go round again at once, no retry spent. */
+  staleSocket: boolean;
+}
+
 export interface ConnectionEvents {
+  /** The socket connected (or finished the TLS handshake). */
+  connected(conn: SanteConnection): void;
   /** The connection finished an exchange and can take another (keep-alive only). */
   idle(conn: SanteConnection): void;
-  /** The socket is gone; `retry` is a lookup that may go round again on a new connection. */
-  closed(conn: SanteConnection, retry: Lookup | undefined): void;
+  /** The socket is gone; `lookup` is the one it held, still unsettled, with why it failed. */
+  closed(conn: SanteConnection, lookup: Lookup | undefined, failure: AttemptFailure): void;
 }
 
 /**
@@ -75,6 +86,7 @@ export class SanteConnection {
 
   private onConnect(): void {
     this.connected = true;
+    this.events.connected(this);
     if (this.current) this.socket.write(this.current.frame);
   }
 
@@ -122,22 +134,16 @@ export class SanteConnection {
 
   private onClose(): void {
     if (this.linger) clearTimeout(this.linger);
-    const lookup = this.current;
+    const lookup = this.current && !this.current.done ? this.current : undefined;
     this.current = undefined;
     this.decoder = undefined;
-    let retry: Lookup | undefined;
-    if (lookup && !lookup.done) {
-      // A kept-alive socket the PACS closed while idle shows up only when we use it;
-      // the lookup is idempotent, so it goes round once more on a fresh socket.
-      if (this.exchanges > 0 && this.replyBytes === 0 && !lookup.retried && !this.ended) {
-        lookup.retried = true;
-        lookup.onTimeout = undefined;
-        retry = lookup;
-      } else {
-        lookup.fail(this.connectionError());
-      }
-    }
-    this.events.closed(this, retry);
+    if (lookup) lookup.onTimeout = undefined;
+    this.events.closed(this, lookup, {
+      error: this.connectionError(),
+      connectFailed: !this.connected,
+      // A kept-alive socket the PACS closed while idle shows up only when we use it.
+      staleSocket: this.exchanges > 0 && this.replyBytes === 0 && !this.ended,
+    });
   }
 
   private connectionError(): SanteError {

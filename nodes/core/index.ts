@@ -3,4 +3,5 @@ export * from "./framing";
 export * from "./validate";
 export * from "./viewer-url";
 export * from "./client-options";
-export { SanteClient } from "./client";
+export * from "./token-store";
+export { SanteClient, type StudyLookup, type PatientLookup, type SanteClientEvents } from "./client";

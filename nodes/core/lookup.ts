@@ -10,7 +10,9 @@ export class Lookup {
   private timer: NodeJS.Timeout | undefined;
   private settled = false;
   /** Set when a kept-alive connection turned out closed and the lookup went round again. */
-  retried = false;
+  wentRoundAgain = false;
+  /** Retries spent after connection failures. */
+  retries = 0;
   /** Called when the clock runs out; the connection that holds the lookup sets it. */
   onTimeout: (() => void) | undefined;
 
@@ -25,7 +27,10 @@ export class Lookup {
     return this.settled;
   }
 
-  /** Starts the timeout once; it covers connect plus reply, not the wait in the queue. */
+  /**
+   * Starts the timeout for one attempt; it covers connect plus reply, not the
+   * wait in the queue. Going round again on a stale kept-alive socket keeps the clock running.
+   */
   startClock(ms: number, timeoutError: () => SanteError): void {
     if (this.timer || this.settled) return;
     this.timer = setTimeout(() => {
@@ -34,6 +39,12 @@ export class Lookup {
       this.fail(timeoutError());
       abort?.();
     }, ms);
+  }
+
+  /** Before a retry's backoff: the next attempt gets a clock of its own. */
+  stopClock(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   succeed(value: unknown): void {

@@ -1,22 +1,30 @@
+import { backoffDelay } from "./backoff";
+import { CircuitBreaker } from "./breaker";
 import { SanteError } from "./errors";
 import { Fifo } from "./fifo";
 import type { Lookup } from "./lookup";
 import type { ResolvedClientOptions } from "./client-options";
-import { SanteConnection } from "./connection";
+import { SanteConnection, type AttemptFailure } from "./connection";
 
 /**
  * At most `connections` sockets to one PACS, and the queue of lookups waiting
  * for one of them. With keep-alive, a socket that finishes an exchange takes
- * the next lookup; without, each lookup gets a socket of its own.
+ * the next lookup; without, each lookup gets a socket of its own. Lookups whose
+ * connection failed are retried here (they are idempotent), behind a circuit
+ * breaker that stops new attempts while the PACS cannot be reached.
  */
 export class ConnectionPool {
   private readonly queue = new Fifo<Lookup>();
   private readonly all = new Set<SanteConnection>();
+  private readonly backingOff = new Map<Lookup, NodeJS.Timeout>();
+  private readonly breaker: CircuitBreaker;
   private idle: SanteConnection[] = [];
   private closing: Promise<void> | undefined;
   private allClosed: (() => void) | undefined;
 
-  constructor(private readonly options: ResolvedClientOptions) {}
+  constructor(private readonly options: ResolvedClientOptions) {
+    this.breaker = new CircuitBreaker(options.breakerThreshold, options.breakerCooldown);
+  }
 
   get address(): string {
     return `${this.options.host}:${this.options.port}`;
@@ -28,6 +36,11 @@ export class ConnectionPool {
 
   get sockets(): number {
     return this.all.size;
+  }
+
+  /** True while the breaker refuses new connections. */
+  get unreachable(): boolean {
+    return this.breaker.isOpen;
   }
 
   enqueue(lookup: Lookup): void {
@@ -45,11 +58,16 @@ export class ConnectionPool {
     this.dispatch();
   }
 
-  /** Ends every socket; lookups queued or in flight fail with SANTE_CLOSED. */
+  /** Ends every socket; lookups queued, backing off or in flight fail with SANTE_CLOSED. */
   close(): Promise<void> {
     if (!this.closing) {
       const err = closedError(this.address);
       this.queue.drain((lookup) => lookup.fail(err));
+      for (const [lookup, timer] of this.backingOff) {
+        clearTimeout(timer);
+        lookup.fail(err);
+      }
+      this.backingOff.clear();
       this.closing = new Promise<void>((resolve) => {
         this.allClosed = resolve;
       });
@@ -61,33 +79,76 @@ export class ConnectionPool {
 
   private dispatch(): void {
     while (this.queue.length > 0) {
-      if (this.idle.length === 0 && this.all.size >= this.options.connections) return;
+      let conn = this.idle.pop();
+      if (!conn) {
+        if (this.all.size >= this.options.connections) return;
+        if (!this.breaker.allowAttempt()) {
+          if (this.all.size === 0) this.failQueued(this.unreachableError());
+          return;
+        }
+      }
       const lookup = this.queue.shift() as Lookup;
       // A lookup whose clock ran out while it waited to go round again is not sent.
-      if (lookup.done) continue;
-      (this.idle.pop() ?? this.open()).run(lookup);
+      if (lookup.done) {
+        if (conn) this.idle.push(conn);
+        continue;
+      }
+      (conn ?? this.open()).run(lookup);
     }
   }
 
   private open(): SanteConnection {
     const conn = new SanteConnection(this.options, {
+      connected: () => this.breaker.connected(),
       idle: (c) => {
         this.idle.push(c);
         this.dispatch();
       },
-      closed: (c, retry) => {
+      closed: (c, lookup, failure) => {
         this.all.delete(c);
         this.idle = this.idle.filter((x) => x !== c);
-        if (retry) {
-          if (this.closing) retry.fail(closedError(this.address));
-          else this.queue.unshift(retry);
-        }
+        if (failure.connectFailed) this.breaker.connectFailed();
+        if (lookup) this.attemptFailed(lookup, failure);
         if (this.closing) this.checkClosed();
         else this.dispatch();
       },
     });
     this.all.add(conn);
     return conn;
+  }
+
+  private attemptFailed(lookup: Lookup, failure: AttemptFailure): void {
+    if (this.closing) {
+      lookup.fail(closedError(this.address));
+    } else if (failure.staleSocket && !lookup.wentRoundAgain) {
+      lookup.wentRoundAgain = true;
+      this.queue.unshift(lookup);
+    } else if (lookup.retries < this.options.retries && !this.breaker.isOpen) {
+      lookup.retries++;
+      lookup.stopClock();
+      const timer = setTimeout(() => {
+        this.backingOff.delete(lookup);
+        this.queue.unshift(lookup);
+        this.dispatch();
+      }, backoffDelay(lookup.retries));
+      this.backingOff.set(lookup, timer);
+    } else {
+      lookup.fail(failure.error);
+    }
+  }
+
+  /** While the breaker is open and no connection is left to try, waiting lookups fail at once. */
+  private failQueued(err: SanteError): void {
+    this.queue.drain((lookup) => lookup.fail(err));
+  }
+
+  private unreachableError(): SanteError {
+    const seconds = Math.ceil(this.breaker.retryInMs / 1000);
+    return new SanteError(
+      "SANTE_CONNECTION",
+      `${this.address} could not be reached ${this.options.breakerThreshold} times in a row; ` +
+        `not trying again for ${seconds} s`,
+    );
   }
 
   private checkClosed(): void {
