@@ -91,8 +91,11 @@ describe("SanteClient reliability: cache, coalescing, retries, breaker", () => {
   it("keeps tokens in a store given to it", async () => {
     const kept = new Map<string, string>([["9.9.9", "FROM-STORE"]]);
     const store: TokenStore = {
-      get: async (uid) => kept.get(uid),
-      set: async (uid, token) => void kept.set(uid, token),
+      get: (uid) => Promise.resolve(kept.get(uid)),
+      set: (uid, token) => {
+        kept.set(uid, token);
+        return Promise.resolve();
+      },
     };
     client = new SanteClient({ port: await pacs(), tokenStore: store });
     assert.deepEqual(await client.lookupStudy("9.9.9"), { studyInstanceUid: "9.9.9", token: "FROM-STORE", cached: true });

@@ -84,7 +84,7 @@ export class SanteClient extends EventEmitter<SanteClientEvents> {
   /** Like studyToken(), and tells whether the PACS was asked. */
   async lookupStudy(studyInstanceUid: unknown): Promise<StudyLookup> {
     const uid = validateStudyInstanceUid(studyInstanceUid);
-    const known = await this.tokens?.get(uid);
+    const known = await this.recall(uid);
     if (known !== undefined) return { studyInstanceUid: uid, token: known, cached: true };
     let shared = this.inFlightStudies.get(uid);
     if (!shared) {
@@ -102,7 +102,7 @@ export class SanteClient extends EventEmitter<SanteClientEvents> {
     const studies = await this.lookup(id, () => new StudyListDecoder({ maxFrameBytes: this.options.maxReplyBytes }));
     this.patients?.set(id, studies.map((s) => ({ ...s })), this.options.patientCacheSeconds * 1000);
     // Tokens learnt from a patient's list answer later study lookups too.
-    if (this.tokens) await Promise.all(studies.map((s) => this.tokens?.set(s.studyInstanceUid, s.token)));
+    await Promise.all(studies.map((s) => this.remember(s.studyInstanceUid, s.token)));
     return { patientId: id, studies, cached: false };
   }
 
@@ -116,8 +116,26 @@ export class SanteClient extends EventEmitter<SanteClientEvents> {
     if (token === "") {
       throw new SanteError("SANTE_NOT_FOUND", `Study ${uid} is not known to the PACS at ${this.address}`);
     }
-    await this.tokens?.set(uid, token);
+    await this.remember(uid, token);
     return token;
+  }
+
+  // The cache only saves round trips: a store that fails (say, a context store on a
+  // full disk) must not fail a lookup the PACS can answer, so its errors count as misses.
+  private async recall(uid: string): Promise<string | undefined> {
+    try {
+      return await this.tokens?.get(uid);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async remember(uid: string, token: string): Promise<void> {
+    try {
+      await this.tokens?.set(uid, token);
+    } catch {
+      // See recall().
+    }
   }
 
   private lookup<T>(text: string, newDecoder: () => LineFrameDecoder<T>): Promise<T> {

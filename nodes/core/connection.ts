@@ -40,7 +40,7 @@ export class SanteConnection {
   private connected = false;
   private replyBytes = 0;
   private exchanges = 0;
-  private lastError: Error | undefined;
+  private lastError: NodeJS.ErrnoException | undefined;
   private linger: NodeJS.Timeout | undefined;
   private ended = false;
 
@@ -147,7 +147,7 @@ export class SanteConnection {
   }
 
   private connectionError(): SanteError {
-    const err = this.lastError as NodeJS.ErrnoException | undefined;
+    const err: NodeJS.ErrnoException | undefined = this.lastError;
     if (!this.connected) {
       const why = err ? (err.code ?? err.message) : "closed";
       return new SanteError("SANTE_CONNECTION", `Could not connect to ${this.address} (${why})`, { cause: err });

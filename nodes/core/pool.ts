@@ -79,7 +79,7 @@ export class ConnectionPool {
 
   private dispatch(): void {
     while (this.queue.length > 0) {
-      let conn = this.idle.pop();
+      const conn = this.idle.pop();
       if (!conn) {
         if (this.all.size >= this.options.connections) return;
         if (!this.breaker.allowAttempt()) {
