@@ -1,0 +1,49 @@
+import { parse } from "csv-parse/sync";
+import { dataError, DataEntry, makeEntry } from "./data-entry";
+
+const COLUMNS: readonly string[] = ["patientId", "studyInstanceUid", "token"];
+const REQUIRED: readonly string[] = ["patientId", "studyInstanceUid"];
+
+interface CsvRow {
+  record: Record<string, string | undefined>;
+  info: { lines: number };
+}
+
+/** See data-file.ts for the format. `name` is the file name used in errors. */
+export function parseCsvData(text: string, name: string): DataEntry[] {
+  let rows: CsvRow[];
+  try {
+    rows = parse<CsvRow>(text, {
+      bom: true,
+      columns: (header: string[]) => checkHeader(header, name),
+      info: true,
+      relax_column_count_less: true,
+      skip_empty_lines: true,
+      trim: true,
+    });
+  } catch (err) {
+    if ((err as { code?: string }).code === "SANTE_INVALID_INPUT") throw err;
+    const line = (err as { lines?: number }).lines;
+    throw dataError(line === undefined ? name : `${name} line ${line}`, (err as Error).message);
+  }
+  // info.lines is the line a record ends on; a quoted field can span lines, so this names the last of them.
+  return rows.map(({ record, info }) =>
+    makeEntry(record.patientId, record.studyInstanceUid, record.token, `${name} line ${info.lines}`),
+  );
+}
+
+/** Maps header cells to canonical column names, matched without regard to case. */
+function checkHeader(header: string[], name: string): string[] {
+  const columns = header.map((cell) => {
+    const column = COLUMNS.find((c) => c.toLowerCase() === cell.trim().toLowerCase());
+    if (column === undefined) {
+      throw dataError(`${name} line 1`, `unknown column "${cell}"; the header is ${COLUMNS.join(",")} (token optional)`);
+    }
+    return column;
+  });
+  for (const column of REQUIRED) {
+    if (!columns.includes(column)) throw dataError(`${name} line 1`, `the header has no ${column} column`);
+  }
+  if (new Set(columns).size !== columns.length) throw dataError(`${name} line 1`, "a column is named twice");
+  return columns;
+}
