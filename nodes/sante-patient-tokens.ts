@@ -1,0 +1,45 @@
+/**
+ * `sante-patient-tokens`: a Patient ID in, the tokens of all the patient's
+ * studies out, as one array or (with `split`) one message per study that the
+ * core `join` node reassembles.
+ */
+import type { PatientLookup } from "./core";
+import type { Node, NodeAPI, NodeDef, NodeMessage } from "./node-red-types";
+import { setupLookupNode } from "./shared/lookup-node";
+import { outputProperty } from "./shared/output-property";
+
+export = function register(RED: NodeAPI): void {
+  function SantePatientTokensNode(this: Node, def: NodeDef): void {
+    RED.nodes.createNode(this, def);
+    const output = outputProperty(def);
+    const split = def.split === true || def.split === "true";
+    setupLookupNode<PatientLookup>(RED, this, def, {
+      type: "sante-patient-tokens",
+      lookup: (client, patientId) => client.lookupPatient(patientId),
+      prepare: (msg, found, t) => {
+        const { patientId, studies, cached } = found;
+        const status = t("status.studies", { count: studies.length });
+        const sante = () => ({ patientId, studies: studies.map((s) => ({ ...s })), cached });
+        // With no studies there is nothing to split: one message with [] still ends this input visibly.
+        if (!split || studies.length === 0) {
+          RED.util.setMessageProperty(msg, output, studies, true);
+          msg.sante = sante();
+          return { out: msg, status };
+        }
+        const id = RED.util.generateId();
+        const copies = studies.map((_, i) => (i === 0 ? msg : RED.util.cloneMessage(msg)));
+        const out = copies.map((part: NodeMessage, index) => {
+          RED.util.setMessageProperty(part, output, { ...studies[index] }, true);
+          part.sante = sante();
+          // As the core split node does: an enclosing sequence stays reachable through parts.parts.
+          const outer = msg.parts === undefined ? {} : { parts: part.parts };
+          part.parts = { id, index, count: studies.length, type: "array", len: 1, property: output, ...outer };
+          return part;
+        });
+        return { out, status };
+      },
+    });
+  }
+
+  RED.nodes.registerType("sante-patient-tokens", SantePatientTokensNode);
+};

@@ -1,0 +1,26 @@
+/**
+ * `sante-study-token`: a Study Instance UID in, the study's token out
+ * (msg[output] and msg.sante). All protocol work is the core's SanteClient.
+ */
+import type { StudyLookup } from "./core";
+import type { Node, NodeAPI, NodeDef } from "./node-red-types";
+import { outputProperty } from "./shared/output-property";
+import { setupLookupNode } from "./shared/lookup-node";
+
+export = function register(RED: NodeAPI): void {
+  function SanteStudyTokenNode(this: Node, def: NodeDef): void {
+    RED.nodes.createNode(this, def);
+    const output = outputProperty(def);
+    setupLookupNode<StudyLookup>(RED, this, def, {
+      type: "sante-study-token",
+      lookup: (client, uid) => client.lookupStudy(uid),
+      prepare: (msg, study, t) => {
+        RED.util.setMessageProperty(msg, output, study.token, true);
+        msg.sante = { studyInstanceUid: study.studyInstanceUid, token: study.token, cached: study.cached };
+        return { out: msg, status: t(study.cached ? "status.found-cached" : "status.found") };
+      },
+    });
+  }
+
+  RED.nodes.registerType("sante-study-token", SanteStudyTokenNode);
+};

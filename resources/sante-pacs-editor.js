@@ -1,0 +1,116 @@
+/*
+ * Editor helpers shared by the Sante PACS nodes: the `hl7` TypedInput type and
+ * the field validators. Node-RED serves this file at
+ * resources/node-red-contrib-sante-pacs/sante-pacs-editor.js; each node's .html
+ * loads it, so it must be harmless to load more than once.
+ */
+(function () {
+  "use strict";
+  if (window.SantePacsEditor) return;
+
+  // One HL7 field path, SEG[sel]-F[rep].C.S (the full grammar is in nodes/hl7/path.ts, whose checks
+  // these mirror; a test compares the two): a segment with an optional occurrence [n] or condition
+  // [F.C=value], a field with an optional repetition [r] or identifier filter ([MR], [type=MR],
+  // [auth=HOSP]), then an optional component and subcomponent. All numbers start at 1.
+  var PATH =
+    /^[A-Za-z][A-Za-z0-9]{2}(?:\[([^[\],]*)\])?-([0-9]{1,6})(?:\[([^[\],]*)\])?(?:\.([0-9]{1,6}))?(?:\.([0-9]{1,6}))?$/;
+  var WHERE = /^([0-9]{1,6})(?:\.([0-9]{1,6}))?(?:\.([0-9]{1,6}))?=.+$/;
+  var KEYED = /^(type|auth)=(.*)$/i;
+
+  function positive(digits) {
+    return digits === undefined || Number(digits) >= 1;
+  }
+
+  function isSegmentSelector(inside) {
+    if (inside === undefined) return true;
+    if (/^[0-9]{1,6}$/.test(inside)) return positive(inside);
+    var m = WHERE.exec(inside);
+    return !!m && positive(m[1]) && positive(m[2]) && positive(m[3]);
+  }
+
+  function isRepetitionSelector(inside) {
+    if (inside === undefined) return true;
+    if (/^[0-9]+$/.test(inside)) return inside.length <= 6 && positive(inside);
+    var keyed = KEYED.exec(inside);
+    var value = keyed ? keyed[2] : inside;
+    return value !== "" && value.trim() === value && (!!keyed || value.indexOf("=") === -1);
+  }
+
+  function isHl7Path(text) {
+    var m = PATH.exec(text);
+    return (
+      !!m && isSegmentSelector(m[1]) && positive(m[2]) && isRepetitionSelector(m[3]) && positive(m[4]) && positive(m[5])
+    );
+  }
+
+  /** Comma-separated field paths, tried in order at runtime: "IPC-3.1,ZDS-1.1". */
+  function isHl7PathList(value) {
+    if (typeof value !== "string" || value.trim() === "") return false;
+    return value.split(",").every(function (path) {
+      return isHl7Path(path.trim());
+    });
+  }
+
+  function hl7Type() {
+    return { value: "hl7", label: "HL7", icon: "fa fa-hospital-o", hasValue: true, validate: isHl7PathList };
+  }
+
+  /**
+   * The lookup property's TypedInput. Picking `hl7` puts in the node's default
+   * field path (a msg property like "payload" is no HL7 path); going back to
+   * `msg` from a field path puts back "payload".
+   */
+  function propertyInput(input, typeField, hl7Default) {
+    var types = ["msg", "flow", "global", "str", "env", "jsonata"];
+    if (hl7Default) types.push(hl7Type());
+    var $input = $(input).typedInput({ default: "msg", typeField: $(typeField), types: types });
+    var lastType = $input.typedInput("type");
+    $input.on("change", function () {
+      var type = $input.typedInput("type");
+      var value = $input.typedInput("value");
+      if (type === lastType) return;
+      lastType = type;
+      if (type === "hl7" && !isHl7PathList(value)) $input.typedInput("value", hl7Default);
+      else if (type === "msg" && isHl7PathList(value)) $input.typedInput("value", "payload");
+    });
+    return $input;
+  }
+
+  /**
+   * For `defaults.property.validate`: HL7 field paths for the hl7 type (`key`
+   * names the reason in the node's catalog), Node-RED's own check for the others.
+   */
+  function propertyValidator(key) {
+    return function (value, opt) {
+      var field = $("#node-input-propertyType");
+      var type = field.length ? field.val() : this.propertyType;
+      if (type === "hl7") {
+        if (isHl7PathList(value)) return true;
+        return opt && typeof this._ === "function" ? this._(key) : false;
+      }
+      return RED.validators.typedInput("propertyType").call(this, value, opt);
+    };
+  }
+
+  /**
+   * A validator for a whole number in [min, max]. Node-RED itself lets
+   * $(ENV_VAR) and ${ENV_VAR} through before calling it. `key` names the
+   * reason in the node's own catalog (`this` is the node, `this._` its translator).
+   */
+  function integerIn(min, max, key) {
+    return function (value, opt) {
+      var text = String(value === undefined || value === null ? "" : value).trim();
+      var n = Number(text);
+      if (/^[0-9]+$/.test(text) && n >= min && n <= max) return true;
+      return opt && typeof this._ === "function" ? this._(key, { min: min, max: max }) : false;
+    };
+  }
+
+  window.SantePacsEditor = {
+    isHl7PathList: isHl7PathList,
+    hl7Type: hl7Type,
+    propertyInput: propertyInput,
+    propertyValidator: propertyValidator,
+    integerIn: integerIn,
+  };
+})();

@@ -1,0 +1,84 @@
+/**
+ * node-red-node-test-helper, typed for our tests, with our four node modules
+ * (compiled, from dist) loaded into a real Node-RED 4.1 runtime.
+ */
+import serverModule from "../../nodes/sante-pacs-server";
+import studyModule from "../../nodes/sante-study-token";
+import patientModule from "../../nodes/sante-patient-tokens";
+import linkModule from "../../nodes/sante-viewer-link";
+import type { NodeAPI, NodeMessage } from "../../nodes/node-red-types";
+import { catalogTranslator } from "./nr-i18n";
+
+type NodeModule = (RED: NodeAPI) => void;
+
+export interface SpyCall {
+  args: unknown[];
+  thisValue: unknown;
+}
+
+/** A runtime node as the helper shows it: its Node.prototype methods are sinon spies that also emit `call:<method>`. */
+export interface TestNode {
+  id: string;
+  type: string;
+  on(event: "input", listener: (msg: NodeMessage) => void): void;
+  on(event: `call:${string}`, listener: (call: SpyCall) => void): void;
+  receive(msg: NodeMessage): void;
+  /** The sinon spies behind Node.prototype.error/status: calls of every node, `thisValue` tells which. */
+  error: { getCalls(): SpyCall[] };
+  status: { getCalls(): SpyCall[] };
+}
+
+/** Calls of a Node.prototype spy made by node `id`, oldest first. */
+export function callsBy(spy: { getCalls(): SpyCall[] }, id: string): unknown[][] {
+  return spy
+    .getCalls()
+    .filter((c) => (c.thisValue as { id?: string } | undefined)?.id === id)
+    .map((c) => c.args);
+}
+
+interface SupertestResponse {
+  status: number;
+  body: unknown;
+  text: string;
+}
+
+interface TestHelper {
+  init(runtimePath: string, settings?: object): void;
+  load(nodes: NodeModule[], flow: object[], credentials?: object): Promise<void>;
+  unload(): Promise<void>;
+  getNode(id: string): TestNode | null;
+  setFlows(flow: object[], type?: "full" | "flows" | "nodes", credentials?: object): Promise<void>;
+  request(): {
+    post(path: string): { send(body: unknown): PromiseLike<SupertestResponse>; set(h: string, v: string): unknown };
+  };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the helper ships no type declarations
+export const helper = require("node-red-node-test-helper") as TestHelper;
+helper.init(require.resolve("node-red"));
+
+/** Keys our code asked for that en-US lacks; nodes-i18n.test.ts asserts it stays empty. */
+export const missingKeys = new Set<string>();
+const translate = catalogTranslator(missingKeys);
+
+/** Gives a node module the catalog translator instead of the helper's key-echoing RED._. */
+function withCatalog(mod: NodeModule): NodeModule {
+  return (RED) => {
+    RED._ = translate;
+    mod(RED);
+  };
+}
+
+export const OUR_NODES: NodeModule[] = [serverModule, studyModule, patientModule, linkModule].map(withCatalog);
+
+/** Core nodes by path inside @node-red/nodes (the helper preloads only catch, status and complete). */
+export function coreNode(path: string): NodeModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- core nodes are CommonJS modules without types
+  return require(`@node-red/nodes/core/${path}`) as NodeModule;
+}
+
+export function node(id: string): TestNode {
+  const found = helper.getNode(id);
+  if (!found) throw new Error(`node ${id} is not running`);
+  return found;
+}
