@@ -1,22 +1,36 @@
 /**
  * `sante-pacs-server`: the config node holding one Sante PACS Server. It owns
  * the one SanteClient that all lookup nodes using it share (so the connection
- * limit and the token cache are per PACS, not per node) and closes it on
- * redeploy, which ends its lookups in flight with SANTE_CLOSED.
+ * limit is per PACS, not per node) and closes it on redeploy, which ends its
+ * lookups in flight with SANTE_CLOSED. The token cache lives longer: it is per
+ * PACS address and outlives redeploys (see shared/token-cache.ts).
  */
-import { SanteClient, SanteError, viewerUrl } from "./core";
+import { resolveClientOptions, SanteClient, SanteError, viewerUrl } from "./core";
 import type { NodeAPI, NodeDef } from "./node-red-types";
 import { toSanteError } from "./shared/errors";
 import type { SantePacsServer } from "./shared/server-node";
-import { readClientOptions, readWebSettings, type WebSettings } from "./shared/server-settings";
+import { readCacheStore, readClientOptions, readWebSettings, type WebSettings } from "./shared/server-settings";
 import { registerTestConnection } from "./shared/test-connection";
 import { tlsOptionsFrom } from "./shared/tls-options";
+import type { HasContext } from "./shared/token-cache-context";
+import {
+  dropUnusedCachesAfterDeploys,
+  openTokenCache,
+  type RuntimeEvents,
+  type TokenCache,
+} from "./shared/token-cache";
+
+/** What the runtime's RED offers beyond NodeAPI that this node reads: settings.js and the event bus. */
+type RuntimeExtras = { settings?: { contextStorage?: unknown }; events?: RuntimeEvents };
 
 export = function register(RED: NodeAPI): void {
-  function SantePacsServerNode(this: SantePacsServer, def: NodeDef): void {
+  const runtime = RED as NodeAPI & RuntimeExtras;
+
+  function SantePacsServerNode(this: SantePacsServer & HasContext, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     let client: SanteClient | undefined;
     let clientProblem: SanteError | undefined;
+    let cache: TokenCache | undefined;
     let web: WebSettings | undefined;
     let webProblem: SanteError | undefined;
 
@@ -24,8 +38,16 @@ export = function register(RED: NodeAPI): void {
     // the whole flow as failed); it is reported once here and again by every
     // lookup, as SANTE_INVALID_INPUT a Catch node can handle.
     try {
-      client = new SanteClient({ ...readClientOptions(def), tls: tlsOptionsFrom(RED, def.tls) });
+      // Checked before the cache is opened, which needs a valid host, port and size.
+      const options = resolveClientOptions({ ...readClientOptions(def), tls: tlsOptionsFrom(RED, def.tls) });
+      const cacheStore = readCacheStore(def);
+      cache = openTokenCache({ ...options, cacheStore }, this.context().global, runtime.settings?.contextStorage);
+      if (cache.unknownStore !== undefined) {
+        this.warn(RED._("sante-pacs-server.warnings.unknown-store", { store: cache.unknownStore }));
+      }
+      client = new SanteClient({ ...options, tokenStore: cache.store });
     } catch (err) {
+      cache?.release();
       clientProblem = invalid(err);
       this.error(clientProblem.message);
     }
@@ -46,6 +68,7 @@ export = function register(RED: NodeAPI): void {
     };
 
     this.on("close", (_removed, done) => {
+      cache?.release();
       if (!client) return done();
       client.close().then(done, done);
     });
@@ -64,4 +87,5 @@ export = function register(RED: NodeAPI): void {
 
   RED.nodes.registerType("sante-pacs-server", SantePacsServerNode);
   registerTestConnection(RED);
+  dropUnusedCachesAfterDeploys(runtime.events);
 };

@@ -82,6 +82,13 @@ describe("the editor definitions", () => {
       webHost: "",
       webPort: "3000",
       ssl: false,
+      queueLimit: "10000",
+      retries: "2",
+      breakerThreshold: "5",
+      breakerCooldown: "10000",
+      cacheSize: "10000",
+      patientCacheSeconds: "0",
+      cacheStore: "",
     });
     const lookup = { name: "", server: "", property: "payload", propertyType: "msg", output: "payload" };
     assert.deepEqual(value("sante-study-token"), lookup);

@@ -25,7 +25,7 @@ export interface SanteClientOptions {
   breakerThreshold?: number;
   /** Milliseconds the breaker stays open before one probe is let through. Default 10000. */
   breakerCooldown?: number;
-  /** Study tokens kept in memory (LRU); 0 turns the cache off. Default 10000. Ignored when `tokenStore` is given. */
+  /** Study tokens kept in memory (LRU) and patient lists (with patientCacheSeconds); 0 turns both off. Default 10000. With `tokenStore`, only the patient lists. */
   cacheSize?: number;
   /** Seconds a patient's study list is reused; 0 (default) asks the PACS every time, so new studies show. */
   patientCacheSeconds?: number;
@@ -75,7 +75,8 @@ export function resolveClientOptions(options: SanteClientOptions = {}): Resolved
   checkInteger("port", resolved.port, 1, 65535);
   checkInteger("timeout", resolved.timeout, 1, 2 ** 31 - 1);
   checkInteger("connections", resolved.connections, 1, 1024);
-  checkInteger("queueLimit", resolved.queueLimit, 0, Number.MAX_SAFE_INTEGER);
+  // Every lookup passes through the queue, so a limit of 0 would refuse them all.
+  checkInteger("queueLimit", resolved.queueLimit, 1, Number.MAX_SAFE_INTEGER);
   checkInteger("maxReplyBytes", resolved.maxReplyBytes, 16, 2 ** 30);
   checkInteger("retries", resolved.retries, 0, 10);
   checkInteger("breakerThreshold", resolved.breakerThreshold, 0, 1000);

@@ -42,7 +42,8 @@ function flow(port: number): FlowNode[] {
       type: "sante-pacs-server",
       host: "127.0.0.1",
       port: String(port),
-      timeout: "250",
+      // Generous, so that only the stalling studies time out even on a loaded machine.
+      timeout: "1000",
       connections: "16",
       keepAlive: true,
       retries: "2",

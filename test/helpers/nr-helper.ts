@@ -7,6 +7,7 @@ import studyModule from "../../nodes/sante-study-token";
 import patientModule from "../../nodes/sante-patient-tokens";
 import linkModule from "../../nodes/sante-viewer-link";
 import type { NodeAPI, NodeMessage } from "../../nodes/node-red-types";
+import { forgetMemoryTokenStores } from "../../nodes/shared/token-cache-memory";
 import { catalogTranslator } from "./nr-i18n";
 
 type NodeModule = (RED: NodeAPI) => void;
@@ -23,9 +24,10 @@ export interface TestNode {
   on(event: "input", listener: (msg: NodeMessage) => void): void;
   on(event: `call:${string}`, listener: (call: SpyCall) => void): void;
   receive(msg: NodeMessage): void;
-  /** The sinon spies behind Node.prototype.error/status: calls of every node, `thisValue` tells which. */
+  /** The sinon spies behind Node.prototype.error/status/warn: calls of every node, `thisValue` tells which. */
   error: { getCalls(): SpyCall[] };
   status: { getCalls(): SpyCall[] };
+  warn: { getCalls(): SpyCall[] };
 }
 
 /** Calls of a Node.prototype spy made by node `id`, oldest first. */
@@ -76,6 +78,13 @@ export function coreNode(path: string): NodeModule {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- core nodes are CommonJS modules without types
   return require(`@node-red/nodes/core/${path}`) as NodeModule;
 }
+
+/**
+ * The memory token caches belong to a PACS address and outlive a redeploy, so
+ * they outlive helper.unload() too; every test starts without any, as it starts
+ * with a fresh flow. (A root hook: it runs before each test of the whole run.)
+ */
+if (typeof beforeEach === "function") beforeEach(forgetMemoryTokenStores);
 
 export function node(id: string): TestNode {
   const found = helper.getNode(id);
