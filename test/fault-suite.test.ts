@@ -48,7 +48,7 @@ describe("fault suite: 20,000 lookups through a flow while the PACS misbehaves",
   });
 
   it("went through every kind of trouble it claims to test", () => {
-    for (const outcome of ["token", "SANTE_CONNECTION", "SANTE_TIMEOUT", "SANTE_PROTOCOL"]) {
+    for (const outcome of ["token", "SANTE_CONNECTION", "SANTE_TIMEOUT", "SANTE_PROTOCOL", "SANTE_CLOSED"]) {
       assert.ok((result.tally[outcome] ?? 0) > 0, `no message ended with ${outcome}: ${JSON.stringify(result.tally)}`);
     }
     assert.equal(result.events.length, 4, "the refusals, restarts and the redeploy all happened");
