@@ -48,7 +48,12 @@ describe("SanteClient against a misbehaving PACS", () => {
     ["never answers", () => undefined, "SANTE_TIMEOUT", /No reply from 127\.0\.0\.1:\d+ within 500 ms/],
     ["closes mid-reply", (s) => s.end("\x10JH89ZQ"), "SANTE_CONNECTION", /closed the connection before a full reply/],
     ["resets mid-reply", (s) => (s.write("\x10JH89"), s.resetAndDestroy()), "SANTE_CONNECTION", /before a full reply/],
-    ["answers garbage", (s) => s.write("HTTP/1.1 400 Bad Request\r\n\r\n"), "SANTE_PROTOCOL", /must start with 0x10, got 0x48/],
+    [
+      "answers garbage",
+      (s) => s.write("HTTP/1.1 400 Bad Request\r\n\r\n"),
+      "SANTE_PROTOCOL",
+      /must start with 0x10, got 0x48/,
+    ],
     ["answers without end", (s) => s.write(`\x10${"A".repeat(2000)}`), "SANTE_PROTOCOL", /2000-byte|1000-byte limit/],
     ["answers two replies", (s) => s.write("\x10AAAA\r\x10BBBB\r"), "SANTE_PROTOCOL", /more than one reply/],
     ["closes at once", (s) => s.destroy(), "SANTE_CONNECTION", /before a full reply/],
@@ -65,14 +70,17 @@ describe("SanteClient against a misbehaving PACS", () => {
   }
 
   it("puts together a reply drip-fed one byte at a time", async () => {
-    const c = await against((s) => {
-      const bytes = Buffer.from("\x10JH89ZQBkySrgt9f38OYic5wyC8YVO41pLPNesa5shYnmsl1DOXVF9eNK5SVwlg6\r\n");
-      let i = 0;
-      const drip = setInterval(() => {
-        if (s.destroyed || i >= bytes.length) return clearInterval(drip);
-        s.write(bytes.subarray(i, ++i));
-      }, 2);
-    }, { timeout: 5000 });
+    const c = await against(
+      (s) => {
+        const bytes = Buffer.from("\x10JH89ZQBkySrgt9f38OYic5wyC8YVO41pLPNesa5shYnmsl1DOXVF9eNK5SVwlg6\r\n");
+        let i = 0;
+        const drip = setInterval(() => {
+          if (s.destroyed || i >= bytes.length) return clearInterval(drip);
+          s.write(bytes.subarray(i, ++i));
+        }, 2);
+      },
+      { timeout: 5000 },
+    );
     assert.equal(await c.studyToken(UID), "JH89ZQBkySrgt9f38OYic5wyC8YVO41pLPNesa5shYnmsl1DOXVF9eNK5SVwlg6");
   });
 
@@ -124,12 +132,22 @@ describe("SanteClient against a misbehaving PACS", () => {
     const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => c.studyToken(`${UID}.${i}`)));
     const codes = results.map((r) => (r.status === "rejected" ? (r.reason as SanteError).code : "ok"));
     // One on the wire, three queued, two refused at once; the rest time out one after another.
-    assert.deepEqual(codes, ["SANTE_TIMEOUT", "SANTE_TIMEOUT", "SANTE_TIMEOUT", "SANTE_TIMEOUT", "SANTE_BUSY", "SANTE_BUSY"]);
+    assert.deepEqual(codes, [
+      "SANTE_TIMEOUT",
+      "SANTE_TIMEOUT",
+      "SANTE_TIMEOUT",
+      "SANTE_TIMEOUT",
+      "SANTE_BUSY",
+      "SANTE_BUSY",
+    ]);
   });
 
   it("refuses nonsense options at construction", () => {
     for (const bad of [{ port: 0 }, { port: 70000 }, { timeout: -1 }, { connections: 0 }, { host: " " }]) {
-      assert.throws(() => new SanteClient(bad), (err: SanteError) => err.code === "SANTE_INVALID_INPUT");
+      assert.throws(
+        () => new SanteClient(bad),
+        (err: SanteError) => err.code === "SANTE_INVALID_INPUT",
+      );
     }
   });
 

@@ -72,8 +72,15 @@ describe("SanteClient reliability: cache, coalescing, retries, breaker", () => {
     client = new SanteClient({ port: await pacs() });
     const first = await client.lookupPatient("P1");
     assert.equal(first.cached, false);
-    assert.deepEqual(first.studies.map((s) => s.token), ["TOK-P1-1", "TOK-P1-2"]);
-    assert.deepEqual(await client.lookupStudy("1.2.3"), { studyInstanceUid: "1.2.3", token: "TOK-1.2.3", cached: false });
+    assert.deepEqual(
+      first.studies.map((s) => s.token),
+      ["TOK-P1-1", "TOK-P1-2"],
+    );
+    assert.deepEqual(await client.lookupStudy("1.2.3"), {
+      studyInstanceUid: "1.2.3",
+      token: "TOK-1.2.3",
+      cached: false,
+    });
     assert.equal((await client.lookupPatient("P1")).cached, false);
     assert.deepEqual(asked, ["P1", "1.2.3", "P1"]);
     // P1's studies are "P1.1" and "P1.2": not UIDs, but the cache holds whatever the PACS said.
@@ -98,7 +105,11 @@ describe("SanteClient reliability: cache, coalescing, retries, breaker", () => {
       },
     };
     client = new SanteClient({ port: await pacs(), tokenStore: store });
-    assert.deepEqual(await client.lookupStudy("9.9.9"), { studyInstanceUid: "9.9.9", token: "FROM-STORE", cached: true });
+    assert.deepEqual(await client.lookupStudy("9.9.9"), {
+      studyInstanceUid: "9.9.9",
+      token: "FROM-STORE",
+      cached: true,
+    });
     await client.studyToken("1.2.4");
     assert.equal(kept.get("1.2.4"), "TOK-1.2.4");
     assert.deepEqual(asked, ["1.2.4"]);

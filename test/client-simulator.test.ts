@@ -58,7 +58,10 @@ describe("SanteClient against the simulator", () => {
         const asked = Array.from({ length: 2000 }, (_, i) => studies[(i * 7919) % studies.length]);
         sim.resetPeak();
         const tokens = await Promise.all(asked.map((s) => client.studyToken(s.studyInstanceUid)));
-        assert.deepEqual(tokens, asked.map((s) => s.token));
+        assert.deepEqual(
+          tokens,
+          asked.map((s) => s.token),
+        );
         assert.ok(sim.peakConnections <= 4, `the PACS saw ${sim.peakConnections} connections at once`);
         assert.ok(sim.peakConnections >= 1);
         assert.equal(client.pending, 0);

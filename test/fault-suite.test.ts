@@ -26,7 +26,10 @@ function runScenario(n: number): Promise<SuiteResult> {
       { env: { ...process.env, FAULT_N: String(n) }, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const line = stdout.split("\n").find((l) => l.startsWith("FAULT-SUITE "));
-        if (!line) return reject(new Error(`the scenario printed no summary (${String(err)}): ${stderr.slice(-2000)}`));
+        if (!line) {
+          const why = err ? err.message : "no error";
+          return reject(new Error(`the scenario printed no summary (${why}): ${stderr.slice(-2000)}`));
+        }
         resolve(JSON.parse(line.slice("FAULT-SUITE ".length)) as SuiteResult);
       },
     );

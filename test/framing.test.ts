@@ -128,7 +128,10 @@ describe("framing", () => {
 
   it("skips nothing silently: bytes before 0x10 or control bytes inside a line are errors", () => {
     assert.match(errorOf(() => new SingleLineDecoder().push(Buffer.from("X\x10tok\r"))).message, /0x10, got 0x58/);
-    assert.match(errorOf(() => new SingleLineDecoder().push(Buffer.from("\x10to\x00k\r"))).message, /control byte 0x00/);
+    assert.match(
+      errorOf(() => new SingleLineDecoder().push(Buffer.from("\x10to\x00k\r"))).message,
+      /control byte 0x00/,
+    );
     assert.match(errorOf(() => new StudyListDecoder().push(Buffer.from("\x101.2\r\r"))).message, /empty token/);
   });
 

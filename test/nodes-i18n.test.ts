@@ -102,7 +102,8 @@ describe("message catalogs (en-US)", () => {
     await i18n.init({});
     const ns = "test-sante/sante-patient-tokens";
     await i18n.registerMessageCatalog(ns, LOCALES_DIR.replace(/en-US$/, ""), "sante-patient-tokens.json");
-    const t = (key: string, subs: object) => i18n._(`${ns}:sante-patient-tokens.${key}`, subs);
+    // English whatever the machine's LANG: other languages have catalogs too.
+    const t = (key: string, subs: object) => i18n._(`${ns}:sante-patient-tokens.${key}`, { lng: "en-US", ...subs });
     assert.deepEqual(
       [0, 1, 3].map((count) => t("status.studies", { count })),
       ["0 studies", "1 study", "3 studies"],

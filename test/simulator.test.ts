@@ -5,7 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isSanteError } from "../nodes/core/errors";
 import { validatePatientId, validateStudyInstanceUid } from "../nodes/core/validate";
-import { loadSimulatorData, startSimulator, syntheticPatients, type RunningSimulator, type SimPatient } from "../nodes/simulator";
+import {
+  loadSimulatorData,
+  startSimulator,
+  syntheticPatients,
+  type RunningSimulator,
+  type SimPatient,
+} from "../nodes/simulator";
 import { assertNoLeaks, resourceCounts } from "./helpers/handles";
 import { askAndWaitForClose, RawConnection, requestBytes } from "./helpers/sim-tcp";
 
@@ -14,9 +20,18 @@ const SEED_UID = "1.2.826.0.1.3748527.1.4.2.0.20181120.185921.384642";
 const SEED_TOKEN = "JH89ZQBkySrgt9f38OYic5wyC8YVO41pLPNesa5shYnmsl1DOXVF9eNK5SVwlg6";
 const SEED_PATIENT_ID = "ID200631zw609";
 const SEED_PATIENT_STUDIES: Array<[string, string]> = [
-  ["1.2.840.113619.2.55.3.2831173124.78.1375418120.812", "H4sTZJQ7OqxsxO9M633kSm9ES8wUexIW5auoZqJuuot88Cu1QLklYe38fR4R42IR4"],
-  ["1.2.840.113619.2.55.3.2831173124.78.1375418120.813", "H0QHLkW2RpypVCTSrmP4xni2U0lgcEfogLK5bKaEV6Gg655ru1Kr76X770eIRhhL"],
-  ["1.2.840.113619.2.55.3.2831173124.78.1375418120.814", "HKx1erewwPpyBhAygMTmKHBFlwCuqkT78r3fjiVUcM4gbB9XhsojgOA15Qj9MWM"],
+  [
+    "1.2.840.113619.2.55.3.2831173124.78.1375418120.812",
+    "H4sTZJQ7OqxsxO9M633kSm9ES8wUexIW5auoZqJuuot88Cu1QLklYe38fR4R42IR4",
+  ],
+  [
+    "1.2.840.113619.2.55.3.2831173124.78.1375418120.813",
+    "H0QHLkW2RpypVCTSrmP4xni2U0lgcEfogLK5bKaEV6Gg655ru1Kr76X770eIRhhL",
+  ],
+  [
+    "1.2.840.113619.2.55.3.2831173124.78.1375418120.814",
+    "HKx1erewwPpyBhAygMTmKHBFlwCuqkT78r3fjiVUcM4gbB9XhsojgOA15Qj9MWM",
+  ],
 ];
 const SEED_STUDY_REPLY = Buffer.from(`\x10${SEED_TOKEN}\x0d`, "latin1");
 const SEED_PATIENT_REPLY = Buffer.from(
@@ -126,7 +141,10 @@ describe("Sante PACS simulator", () => {
       const peer = `127.0.0.1:${conn.socket.localPort}`;
       await conn.end();
       assert.equal(logged.length, 3);
-      assert.match(logged[0], new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\S+Z ${peer} "${SEED_UID}" -> study found, token JH89…$`));
+      assert.match(
+        logged[0],
+        new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\S+Z ${peer} "${SEED_UID}" -> study found, token JH89…$`),
+      );
       assert.match(logged[1], new RegExp(`${peer} "${SEED_PATIENT_ID}" -> patient, 3 studies$`));
       assert.match(logged[2], new RegExp(`${peer} "NOPE" -> unknown \\(empty reply\\)$`));
       const allTokens = [SEED_TOKEN, ...SEED_PATIENT_STUDIES.map(([, token]) => token)];
@@ -139,10 +157,12 @@ describe("Sante PACS simulator", () => {
       assert.equal(sim.peakConnections, 0);
       const conns = await Promise.all([1, 2, 3].map(() => RawConnection.open(sim.port)));
       // A reply on each proves the server has accepted all three.
-      await Promise.all(conns.map(async (c) => {
-        await c.write(requestBytes(SEED_UID));
-        await c.untilLength(SEED_STUDY_REPLY.length);
-      }));
+      await Promise.all(
+        conns.map(async (c) => {
+          await c.write(requestBytes(SEED_UID));
+          await c.untilLength(SEED_STUDY_REPLY.length);
+        }),
+      );
       assert.equal(sim.openConnections, 3);
       assert.equal(sim.peakConnections, 3);
       assert.equal(sim.requests, before + 3);
@@ -202,7 +222,10 @@ describe("Sante PACS simulator", () => {
         "site.json",
         JSON.stringify({
           patients: [
-            { patientId: "P-100", studies: [{ studyInstanceUid: "1.2.3.100.1", token: "MyOwnToken1" }, { studyInstanceUid: "1.2.3.100.2" }] },
+            {
+              patientId: "P-100",
+              studies: [{ studyInstanceUid: "1.2.3.100.1", token: "MyOwnToken1" }, { studyInstanceUid: "1.2.3.100.2" }],
+            },
             { patientId: "P-200", studies: [] },
           ],
         }),
@@ -210,7 +233,10 @@ describe("Sante PACS simulator", () => {
       const s = await startSimulator({ port: 0, data: path });
       try {
         const studies = await patientReply(s, "P-100");
-        assert.deepEqual(studies.map(([uid]) => uid), ["1.2.3.100.1", "1.2.3.100.2"]);
+        assert.deepEqual(
+          studies.map(([uid]) => uid),
+          ["1.2.3.100.1", "1.2.3.100.2"],
+        );
         assert.equal(studies[0][1], "MyOwnToken1");
         assert.match(studies[1][1], DERIVED);
         assert.deepEqual(await patientReply(s, "P-200"), []);
@@ -235,14 +261,20 @@ describe("Sante PACS simulator", () => {
           '"P-3, quoted",1.2.3.3.1,TokC\n',
       );
       assert.deepEqual(loadSimulatorData(path), [
-        { patientId: "P-1", studies: [{ studyInstanceUid: "1.2.3.1.1", token: "TokA" }, { studyInstanceUid: "1.2.3.1.2" }] },
+        {
+          patientId: "P-1",
+          studies: [{ studyInstanceUid: "1.2.3.1.1", token: "TokA" }, { studyInstanceUid: "1.2.3.1.2" }],
+        },
         { patientId: "P-2", studies: [{ studyInstanceUid: "1.2.3.2.1" }] },
         { patientId: "P-3, quoted", studies: [{ studyInstanceUid: "1.2.3.3.1", token: "TokC" }] },
       ]);
       const s = await startSimulator({ port: 0, data: path });
       try {
         const p1 = await patientReply(s, "P-1");
-        assert.deepEqual(p1.map(([uid]) => uid), ["1.2.3.1.1", "1.2.3.1.2"]);
+        assert.deepEqual(
+          p1.map(([uid]) => uid),
+          ["1.2.3.1.1", "1.2.3.1.2"],
+        );
         assert.equal(p1[0][1], "TokA");
         assert.match(p1[1][1], DERIVED);
         assert.deepEqual(await patientReply(s, "P-3, quoted"), [["1.2.3.3.1", "TokC"]]);
@@ -295,11 +327,21 @@ describe("Sante PACS simulator", () => {
     });
 
     it("names the line in a bad JSON file", () => {
-      const text = '{\n  "patients": [\n    { "patientId": "P",\n      "studies": [ { "studyInstanceUid": "1.2.x" } ] }\n  ]\n}\n';
-      assert.throws(() => loadSimulatorData(file("bad.json", text)), /bad\.json line 4 \(patients\[0\]\.studies\[0\]\): .*1\.2\.x/);
-      assert.throws(() => loadSimulatorData(file("broken.json", '{\n  "patients": [\n    { ]\n}')), /broken\.json line 3: not valid JSON/);
+      const text =
+        '{\n  "patients": [\n    { "patientId": "P",\n      "studies": [ { "studyInstanceUid": "1.2.x" } ] }\n  ]\n}\n';
       assert.throws(
-        () => loadSimulatorData(file("typo.json", JSON.stringify([{ patientId: "P", studies: [{ studyInstanceUid: "1.2", tokn: "T" }] }]))),
+        () => loadSimulatorData(file("bad.json", text)),
+        /bad\.json line 4 \(patients\[0\]\.studies\[0\]\): .*1\.2\.x/,
+      );
+      assert.throws(
+        () => loadSimulatorData(file("broken.json", '{\n  "patients": [\n    { ]\n}')),
+        /broken\.json line 3: not valid JSON/,
+      );
+      assert.throws(
+        () =>
+          loadSimulatorData(
+            file("typo.json", JSON.stringify([{ patientId: "P", studies: [{ studyInstanceUid: "1.2", tokn: "T" }] }])),
+          ),
         /unknown field "tokn"/,
       );
     });
@@ -307,21 +349,47 @@ describe("Sante PACS simulator", () => {
     it("refuses data that would change a vendor example or give a study two patients or tokens", async () => {
       const cases: Array<[SimPatient[], RegExp]> = [
         [[{ patientId: "X", studies: [{ studyInstanceUid: SEED_UID, token: "Other" }] }], /already belongs to patient/],
-        [[{ patientId: "SANTE-DOC-STUDY", studies: [{ studyInstanceUid: SEED_UID, token: "Other" }] }], /token cannot be redefined/],
+        [
+          [{ patientId: "SANTE-DOC-STUDY", studies: [{ studyInstanceUid: SEED_UID, token: "Other" }] }],
+          /token cannot be redefined/,
+        ],
         [[{ patientId: SEED_PATIENT_ID, studies: [{ studyInstanceUid: "1.2.3.9" }] }], /cannot get more studies/],
-        [[{ patientId: "A", studies: [{ studyInstanceUid: "1.2.3.9", token: "T1" }, { studyInstanceUid: "1.2.3.9", token: "T2" }] }], /data\[0\]\.studies\[1\]: .*different token/],
-        [[{ patientId: "1.2.3.9", studies: [] }, { patientId: "B", studies: [{ studyInstanceUid: "1.2.3.9" }] }], /is also a Study Instance UID/],
+        [
+          [
+            {
+              patientId: "A",
+              studies: [
+                { studyInstanceUid: "1.2.3.9", token: "T1" },
+                { studyInstanceUid: "1.2.3.9", token: "T2" },
+              ],
+            },
+          ],
+          /data\[0\]\.studies\[1\]: .*different token/,
+        ],
+        [
+          [
+            { patientId: "1.2.3.9", studies: [] },
+            { patientId: "B", studies: [{ studyInstanceUid: "1.2.3.9" }] },
+          ],
+          /is also a Study Instance UID/,
+        ],
         [[{ patientId: "A\\B", studies: [] }], /data\[0\]: .*backslash/],
       ];
       for (const [data, message] of cases) {
         await assert.rejects(startSimulator({ port: 0, data }), message);
       }
       const csv = file("seed.csv", `patientId,studyInstanceUid,token\nSANTE-DOC-STUDY,${SEED_UID},Changed\n`);
-      assert.throws(() => loadSimulatorData(csv), /seed\.csv line 2: .*vendor document's example; its token cannot be redefined/);
+      assert.throws(
+        () => loadSimulatorData(csv),
+        /seed\.csv line 2: .*vendor document's example; its token cannot be redefined/,
+      );
     });
 
     it("accepts the vendor examples repeated with their own tokens or none", async () => {
-      const path = file("repeat.csv", `patientId,studyInstanceUid,token\n${SEED_PATIENT_ID},${SEED_PATIENT_STUDIES[1][0]},\nSANTE-DOC-STUDY,${SEED_UID},${SEED_TOKEN}\n`);
+      const path = file(
+        "repeat.csv",
+        `patientId,studyInstanceUid,token\n${SEED_PATIENT_ID},${SEED_PATIENT_STUDIES[1][0]},\nSANTE-DOC-STUDY,${SEED_UID},${SEED_TOKEN}\n`,
+      );
       const s = await startSimulator({ port: 0, data: path });
       try {
         assert.deepEqual(await patientReply(s, SEED_PATIENT_ID), SEED_PATIENT_STUDIES);
@@ -356,7 +424,10 @@ describe("Sante PACS simulator", () => {
         }
       }
       assert.equal(sizes.size, 5, "every study count from 1 to 5 occurs");
-      assert.equal(uids.size, a.reduce((n, p) => n + p.studies.length, 0));
+      assert.equal(
+        uids.size,
+        a.reduce((n, p) => n + p.studies.length, 0),
+      );
     });
 
     it("are served, next to the vendor examples", async () => {
@@ -366,7 +437,10 @@ describe("Sante PACS simulator", () => {
         const conn = await RawConnection.open(s.port);
         await conn.write(requestBytes("SIM000005"));
         const studies = pairs(await conn.until(patientReplyDone));
-        assert.deepEqual(studies.map(([uid]) => uid), expected.studies.map((st) => st.studyInstanceUid));
+        assert.deepEqual(
+          studies.map(([uid]) => uid),
+          expected.studies.map((st) => st.studyInstanceUid),
+        );
         for (const [, token] of studies) assert.match(token, DERIVED);
         await conn.write(requestBytes("SIM000006"));
         const all = await conn.untilLength(conn.bytes.length + 2);
@@ -421,7 +495,10 @@ describe("Sante PACS simulator", () => {
         const conn = await RawConnection.open(Number(port));
         await conn.write(requestBytes(SEED_UID));
         assert.deepEqual(await conn.untilLength(SEED_STUDY_REPLY.length), SEED_STUDY_REPLY);
-        await waitForOutput(r, /"1\.2\.826\.0\.1\.3748527\.1\.4\.2\.0\.20181120\.185921\.384642" -> study found, token JH89…/);
+        await waitForOutput(
+          r,
+          /"1\.2\.826\.0\.1\.3748527\.1\.4\.2\.0\.20181120\.185921\.384642" -> study found, token JH89…/,
+        );
         assert.ok(!r.stdout().includes(SEED_TOKEN), "the whole token is never logged");
         r.child.kill("SIGTERM");
         assert.equal(await r.exit, 0);

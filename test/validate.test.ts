@@ -14,21 +14,33 @@ function code(fn: () => unknown): string | undefined {
 
 describe("input validation", () => {
   it("accepts Study Instance UIDs, leading zeros inside a component included", () => {
-    assert.equal(validateStudyInstanceUid(" 1.2.826.0.1.3748527.1.4.2.0.20181120.185921.384642 "), "1.2.826.0.1.3748527.1.4.2.0.20181120.185921.384642");
+    assert.equal(
+      validateStudyInstanceUid(" 1.2.826.0.1.3748527.1.4.2.0.20181120.185921.384642 "),
+      "1.2.826.0.1.3748527.1.4.2.0.20181120.185921.384642",
+    );
     assert.equal(validateStudyInstanceUid("1.2.840.0010.5"), "1.2.840.0010.5");
     assert.equal(validateStudyInstanceUid("1." + "2".repeat(62)), "1." + "2".repeat(62));
   });
 
   for (const bad of ["", "   ", ".1.2", "1.2.", "1..2", "1.2a", "1.2\r3", "1." + "2".repeat(63), "1.2 3"]) {
     it(`refuses the Study Instance UID ${JSON.stringify(bad)}`, () => {
-      assert.equal(code(() => validateStudyInstanceUid(bad)), "SANTE_INVALID_INPUT");
+      assert.equal(
+        code(() => validateStudyInstanceUid(bad)),
+        "SANTE_INVALID_INPUT",
+      );
     });
   }
 
   it("refuses values that are not text", () => {
     for (const bad of [null, undefined, {}, [], 1.5, -1, true]) {
-      assert.equal(code(() => validateStudyInstanceUid(bad)), "SANTE_INVALID_INPUT");
-      assert.equal(code(() => validatePatientId(bad)), "SANTE_INVALID_INPUT");
+      assert.equal(
+        code(() => validateStudyInstanceUid(bad)),
+        "SANTE_INVALID_INPUT",
+      );
+      assert.equal(
+        code(() => validatePatientId(bad)),
+        "SANTE_INVALID_INPUT",
+      );
     }
   });
 
@@ -40,7 +52,10 @@ describe("input validation", () => {
 
   for (const bad of ["", "a\\b", "a\rb", "\x10x", "a\tb", "x".repeat(65)]) {
     it(`refuses the Patient ID ${JSON.stringify(bad)}`, () => {
-      assert.equal(code(() => validatePatientId(bad)), "SANTE_INVALID_INPUT");
+      assert.equal(
+        code(() => validatePatientId(bad)),
+        "SANTE_INVALID_INPUT",
+      );
     });
   }
 
@@ -77,17 +92,32 @@ describe("viewerUrl", () => {
   });
 
   it("puts IPv6 hosts in brackets", () => {
-    assert.equal(viewerUrl({ host: "::1", port: 3001, token: "abc" }), "sante://download?url=[::1]:3001&ssl=no&token=abc");
+    assert.equal(
+      viewerUrl({ host: "::1", port: 3001, token: "abc" }),
+      "sante://download?url=[::1]:3001&ssl=no&token=abc",
+    );
   });
 
   it("percent-encodes a token with characters outside the unreserved set", () => {
-    assert.equal(viewerUrl({ host: "h", token: "a+b/c=&d é" }), "sante://download?url=h:3000&ssl=no&token=a%2Bb%2Fc%3D%26d%20%C3%A9");
+    assert.equal(
+      viewerUrl({ host: "h", token: "a+b/c=&d é" }),
+      "sante://download?url=h:3000&ssl=no&token=a%2Bb%2Fc%3D%26d%20%C3%A9",
+    );
     assert.equal(viewerUrl({ host: "h", token: "a.b_c~d-e" }), "sante://download?url=h:3000&ssl=no&token=a.b_c~d-e");
   });
 
   it("refuses a missing token, a bad host or port", () => {
-    assert.equal(code(() => viewerUrl({ host: "h", token: "" })), "SANTE_INVALID_INPUT");
-    assert.equal(code(() => viewerUrl({ host: "a/b", token: "t" })), "SANTE_INVALID_INPUT");
-    assert.equal(code(() => viewerUrl({ host: "h", port: 70000, token: "t" })), "SANTE_INVALID_INPUT");
+    assert.equal(
+      code(() => viewerUrl({ host: "h", token: "" })),
+      "SANTE_INVALID_INPUT",
+    );
+    assert.equal(
+      code(() => viewerUrl({ host: "a/b", token: "t" })),
+      "SANTE_INVALID_INPUT",
+    );
+    assert.equal(
+      code(() => viewerUrl({ host: "h", port: 70000, token: "t" })),
+      "SANTE_INVALID_INPUT",
+    );
   });
 });

@@ -1,6 +1,12 @@
 import { EventEmitter } from "node:events";
 import { SanteError } from "./errors";
-import { encodeSingleLine, SingleLineDecoder, StudyListDecoder, type LineFrameDecoder, type StudyEntry } from "./framing";
+import {
+  encodeSingleLine,
+  SingleLineDecoder,
+  StudyListDecoder,
+  type LineFrameDecoder,
+  type StudyEntry,
+} from "./framing";
 import { Lookup } from "./lookup";
 import { Lru } from "./lru";
 import { ConnectionPool } from "./pool";
@@ -45,7 +51,8 @@ export class SanteClient extends EventEmitter<SanteClientEvents> {
     this.options = resolveClientOptions(options);
     this.pool = new ConnectionPool(this.options);
     this.tokens =
-      this.options.tokenStore ?? (this.options.cacheSize > 0 ? new MemoryTokenStore(this.options.cacheSize) : undefined);
+      this.options.tokenStore ??
+      (this.options.cacheSize > 0 ? new MemoryTokenStore(this.options.cacheSize) : undefined);
     if (this.options.patientCacheSeconds > 0 && this.options.cacheSize > 0) {
       this.patients = new Lru(this.options.cacheSize);
     }
@@ -100,7 +107,11 @@ export class SanteClient extends EventEmitter<SanteClientEvents> {
     const known = this.patients?.get(id);
     if (known) return { patientId: id, studies: known.map((s) => ({ ...s })), cached: true };
     const studies = await this.lookup(id, () => new StudyListDecoder({ maxFrameBytes: this.options.maxReplyBytes }));
-    this.patients?.set(id, studies.map((s) => ({ ...s })), this.options.patientCacheSeconds * 1000);
+    this.patients?.set(
+      id,
+      studies.map((s) => ({ ...s })),
+      this.options.patientCacheSeconds * 1000,
+    );
     // Tokens learnt from a patient's list answer later study lookups too.
     await Promise.all(studies.map((s) => this.remember(s.studyInstanceUid, s.token)));
     return { patientId: id, studies, cached: false };
@@ -112,7 +123,10 @@ export class SanteClient extends EventEmitter<SanteClientEvents> {
   }
 
   private async askStudy(uid: string): Promise<string> {
-    const token = await this.lookup<string>(uid, () => new SingleLineDecoder({ maxFrameBytes: this.options.maxReplyBytes }));
+    const token = await this.lookup<string>(
+      uid,
+      () => new SingleLineDecoder({ maxFrameBytes: this.options.maxReplyBytes }),
+    );
     if (token === "") {
       throw new SanteError("SANTE_NOT_FOUND", `Study ${uid} is not known to the PACS at ${this.address}`);
     }

@@ -70,8 +70,9 @@ export class SanteConnection {
     this.decoder = lookup.newDecoder();
     this.replyBytes = 0;
     lookup.onTimeout = () => this.destroy();
-    lookup.startClock(this.options.timeout, () =>
-      new SanteError("SANTE_TIMEOUT", `No reply from ${this.address} within ${this.options.timeout} ms`),
+    lookup.startClock(
+      this.options.timeout,
+      () => new SanteError("SANTE_TIMEOUT", `No reply from ${this.address} within ${this.options.timeout} ms`),
     );
     this.socket.setTimeout(0);
     this.socket.ref();

@@ -11,7 +11,8 @@ const FORBIDDEN_IN_ID = /[\x00-\x1f\x7f\\]/;
 /** Returns the UID to send, trimmed; throws SANTE_INVALID_INPUT with the reason. */
 export function validateStudyInstanceUid(value: unknown): string {
   const uid = asText(value, "Study Instance UID");
-  if (uid.length > MAX_LENGTH) throw invalid(`Study Instance UID is ${uid.length} characters long; the limit is ${MAX_LENGTH}`);
+  if (uid.length > MAX_LENGTH)
+    throw invalid(`Study Instance UID is ${uid.length} characters long; the limit is ${MAX_LENGTH}`);
   if (!UID.test(uid)) {
     throw invalid(
       `Study Instance UID "${preview(uid)}" is not digits separated by single dots (no leading, trailing or double dot)`,
@@ -24,7 +25,8 @@ export function validateStudyInstanceUid(value: unknown): string {
 export function validatePatientId(value: unknown): string {
   const id = asText(value, "Patient ID");
   if (id.length > MAX_LENGTH) throw invalid(`Patient ID is ${id.length} characters long; the limit is ${MAX_LENGTH}`);
-  if (FORBIDDEN_IN_ID.test(id)) throw invalid(`Patient ID "${preview(id)}" contains a control character or a backslash`);
+  if (FORBIDDEN_IN_ID.test(id))
+    throw invalid(`Patient ID "${preview(id)}" contains a control character or a backslash`);
   return id;
 }
 

@@ -35,5 +35,9 @@ export function viewerUrl(options: ViewerUrlOptions): string {
 
 /** Unreserved characters (RFC 3986) stay as they are; everything else is percent-encoded as UTF-8. */
 function encodeToken(token: string): string {
-  return /^[A-Za-z0-9._~-]+$/.test(token) ? token : token.replace(/[^A-Za-z0-9._~-]/gu, (c) => encodeURIComponent(c).replace(/[!'()*]/g, (x) => `%${x.charCodeAt(0).toString(16).toUpperCase()}`));
+  return /^[A-Za-z0-9._~-]+$/.test(token)
+    ? token
+    : token.replace(/[^A-Za-z0-9._~-]/gu, (c) =>
+        encodeURIComponent(c).replace(/[!'()*]/g, (x) => `%${x.charCodeAt(0).toString(16).toUpperCase()}`),
+      );
 }

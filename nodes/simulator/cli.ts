@@ -63,7 +63,8 @@ async function main(): Promise<void> {
 
 function wholeNumber(text: string, option: string, max: number): number {
   const n = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(n) || n > max) throw new UsageError(`${option} must be a whole number from 0 to ${max}, got "${text}"`);
+  if (!Number.isSafeInteger(n) || n > max)
+    throw new UsageError(`${option} must be a whole number from 0 to ${max}, got "${text}"`);
   return n;
 }
 

@@ -37,7 +37,10 @@ function checkHeader(header: string[], name: string): string[] {
   const columns = header.map((cell) => {
     const column = COLUMNS.find((c) => c.toLowerCase() === cell.trim().toLowerCase());
     if (column === undefined) {
-      throw dataError(`${name} line 1`, `unknown column "${cell}"; the header is ${COLUMNS.join(",")} (token optional)`);
+      throw dataError(
+        `${name} line 1`,
+        `unknown column "${cell}"; the header is ${COLUMNS.join(",")} (token optional)`,
+      );
     }
     return column;
   });

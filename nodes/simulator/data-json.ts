@@ -34,13 +34,16 @@ function patientsToEntries(patients: unknown[], where: Locate, root: string): Da
     checkKeys(patient, PATIENT_KEYS, where(path));
     const studies = patient.studies ?? [];
     if (!Array.isArray(studies)) throw dataError(where(`${path}.studies`), "studies must be an array");
-    if (studies.length === 0) entries.push(makeEntry(patient.patientId, undefined, undefined, where(path, patient.patientId)));
+    if (studies.length === 0)
+      entries.push(makeEntry(patient.patientId, undefined, undefined, where(path, patient.patientId)));
     studies.forEach((study, s) => {
       const studyPath = `${path}.studies[${s}]`;
       if (!isObject(study) || Array.isArray(study)) throw dataError(where(studyPath), "a study must be an object");
       checkKeys(study, STUDY_KEYS, where(studyPath));
       if (study.studyInstanceUid === undefined) throw dataError(where(studyPath), "studyInstanceUid is missing");
-      entries.push(makeEntry(patient.patientId, study.studyInstanceUid, study.token, where(studyPath, study.studyInstanceUid)));
+      entries.push(
+        makeEntry(patient.patientId, study.studyInstanceUid, study.token, where(studyPath, study.studyInstanceUid)),
+      );
     });
   });
   return entries;

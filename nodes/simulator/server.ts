@@ -21,10 +21,14 @@ export function serveCatalog(catalog: Catalog, options: ServeOptions = {}): Prom
   const maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
   const log = options.log ?? (() => undefined);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    return Promise.reject(new SanteError("SANTE_INVALID_INPUT", `port must be a whole number from 0 to 65535, got ${port}`));
+    return Promise.reject(
+      new SanteError("SANTE_INVALID_INPUT", `port must be a whole number from 0 to 65535, got ${port}`),
+    );
   }
   if (!Number.isSafeInteger(maxRequestBytes) || maxRequestBytes < 2) {
-    return Promise.reject(new SanteError("SANTE_INVALID_INPUT", `maxRequestBytes must be a whole number ≥ 2, got ${maxRequestBytes}`));
+    return Promise.reject(
+      new SanteError("SANTE_INVALID_INPUT", `maxRequestBytes must be a whole number ≥ 2, got ${maxRequestBytes}`),
+    );
   }
 
   const sockets = new Set<Socket>();
@@ -76,7 +80,11 @@ export function serveCatalog(catalog: Catalog, options: ServeOptions = {}): Prom
 
   return new Promise((resolve, reject) => {
     server.once("error", (err) => {
-      reject(new SanteError("SANTE_CONNECTION", `Simulator cannot listen on ${host}:${port}: ${err.message}`, { cause: err }));
+      reject(
+        new SanteError("SANTE_CONNECTION", `Simulator cannot listen on ${host}:${port}: ${err.message}`, {
+          cause: err,
+        }),
+      );
     });
     server.listen(port, host, () => {
       server.removeAllListeners("error");
@@ -123,7 +131,12 @@ function serveConnection(socket: Socket, ctx: ConnectionContext): void {
     } catch (err) {
       finished = true;
       // The shared decoder words its errors for replies (its main user is the client).
-      ctx.log(eventLogLine(peer, `malformed request, connection closed: ${(err as Error).message.replace(/\breply\b/g, "request")}`));
+      ctx.log(
+        eventLogLine(
+          peer,
+          `malformed request, connection closed: ${(err as Error).message.replace(/\breply\b/g, "request")}`,
+        ),
+      );
       socket.destroy();
       return;
     }

@@ -43,5 +43,7 @@ function uuidDerivedUid(name: string): string {
 }
 
 function digest(name: string): Buffer {
-  return createHash("sha256").update(NAMESPACE + name, "utf8").digest();
+  return createHash("sha256")
+    .update(NAMESPACE + name, "utf8")
+    .digest();
 }

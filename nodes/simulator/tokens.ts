@@ -15,7 +15,9 @@ const DOMAIN = "sante-pacs-simulator/token/v1:";
 export function deriveToken(studyInstanceUid: string): string {
   // SHAKE256 gives as many bytes as asked; 96 almost always leave 64 usable ones.
   for (let bytes = 96; ; bytes *= 2) {
-    const digest = createHash("shake256", { outputLength: bytes }).update(DOMAIN + studyInstanceUid, "utf8").digest();
+    const digest = createHash("shake256", { outputLength: bytes })
+      .update(DOMAIN + studyInstanceUid, "utf8")
+      .digest();
     let token = "";
     for (const b of digest) {
       if (b >= UNBIASED_LIMIT) continue;

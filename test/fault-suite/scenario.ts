@@ -53,7 +53,16 @@ function flow(port: number): FlowNode[] {
       webPort: "3000",
       ssl: false,
     },
-    { id: "n1", type: "sante-study-token", z: TAB, server: "pacs", property: "payload", propertyType: "msg", output: "payload", wires: [["sink"]] },
+    {
+      id: "n1",
+      type: "sante-study-token",
+      z: TAB,
+      server: "pacs",
+      property: "payload",
+      propertyType: "msg",
+      output: "payload",
+      wires: [["sink"]],
+    },
     { id: "sink", type: "bench-sink", z: TAB, channel: "out" },
   ];
 }
@@ -91,7 +100,12 @@ async function main(): Promise<void> {
   const started = Date.now();
 
   const events: string[] = [];
-  const at = (fraction: number, what: string, act: () => Promise<void>) => ({ due: Math.floor(N * fraction), what, act, done: false });
+  const at = (fraction: number, what: string, act: () => Promise<void>) => ({
+    due: Math.floor(N * fraction),
+    what,
+    act,
+    done: false,
+  });
   const timeline = [
     at(0.15, "refuse connections for 400 ms", () => pacs.restart(400)),
     at(0.4, "redeploy (full) with lookups in flight", () => red.deploy(flow(pacs.port))),
@@ -99,7 +113,7 @@ async function main(): Promise<void> {
     at(0.8, "refuse connections for 150 ms", () => pacs.restart(150)),
   ];
 
-  for (let sent = 0; sent < N; ) {
+  for (let sent = 0; sent < N;) {
     while (sent - ended >= WINDOW) await new Promise((resolve) => setTimeout(resolve, 2));
     for (const step of timeline) {
       if (!step.done && sent >= step.due) {
@@ -124,11 +138,13 @@ async function main(): Promise<void> {
   endings.forEach((e, i) => {
     const uid = chaosUid(i);
     const fault = faultOf(uid);
-    const outcome = e.outputs === 1 && e.errors.length === 0 ? "token" : e.errors[0] ?? "none";
+    const outcome = e.outputs === 1 && e.errors.length === 0 ? "token" : (e.errors[0] ?? "none");
     tally[outcome] = (tally[outcome] ?? 0) + 1;
     const endings = e.outputs + e.errors.length;
     if (e.completes !== 1 || endings !== 1) {
-      problems.push(`message ${i} (${fault}): ${e.outputs} outputs, ${e.completes} done() calls, errors ${e.errors.join(",")}`);
+      problems.push(
+        `message ${i} (${fault}): ${e.outputs} outputs, ${e.completes} done() calls, errors ${e.errors.join(",")}`,
+      );
     } else if (outcome === "token" && e.tokens[0] !== chaosToken(uid)) {
       problems.push(`message ${i} got the token of another study`);
     } else if (!ALLOWED[fault].includes(outcome) && outcome !== "SANTE_CLOSED") {

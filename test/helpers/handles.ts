@@ -16,7 +16,9 @@ export async function assertNoLeaks(before: Map<string, number>): Promise<void> 
   let extra: string[] = [];
   for (let attempt = 0; attempt < 50; attempt++) {
     const now = resourceCounts();
-    extra = kinds.filter((k) => (now.get(k) ?? 0) > (before.get(k) ?? 0)).map((k) => `${k}: ${before.get(k) ?? 0} → ${now.get(k)}`);
+    extra = kinds
+      .filter((k) => (now.get(k) ?? 0) > (before.get(k) ?? 0))
+      .map((k) => `${k}: ${before.get(k) ?? 0} → ${now.get(k)}`);
     if (extra.length === 0) return;
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setTimeout(resolve, 10));

@@ -62,7 +62,8 @@ export class RawConnection {
   /** Resolves with all bytes so far once `done(bytes)` holds; rejects if the connection closes first. */
   async until(done: (bytes: Buffer) => boolean): Promise<Buffer> {
     while (!done(this.received)) {
-      if (this.closedFlag) throw new Error(`connection closed after ${JSON.stringify(this.received.toString("latin1"))}`);
+      if (this.closedFlag)
+        throw new Error(`connection closed after ${JSON.stringify(this.received.toString("latin1"))}`);
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
     return this.received;

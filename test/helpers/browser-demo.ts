@@ -1,0 +1,166 @@
+/**
+ * The demo (`npm start`, dist/demo/start.js) as a child process on free ports
+ * with a throw-away user directory. A child, not in-process: Node-RED's
+ * runtime is a per-process singleton, and the node tests in the same mocha
+ * process use it through node-red-node-test-helper.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const PROJECT_ROOT = resolve(__dirname, "..", "..", "..");
+const START_SCRIPT = join(PROJECT_ROOT, "dist", "demo", "start.js");
+
+export interface DemoLogEntry {
+  level: number;
+  type?: string;
+  id?: string;
+  name?: string;
+  msg: string;
+}
+
+export interface DemoProcess {
+  /** http://127.0.0.1:<port> without a trailing slash. */
+  baseUrl: string;
+  pacsPort: number;
+  ordersPort: number;
+  adtPort: number;
+  /** Everything the demo printed so far (stdout and stderr). */
+  output(): string;
+  /** Node-RED log entries at warn level or worse (from SANTE_DEMO_LOG_FILE). */
+  warnings(): DemoLogEntry[];
+  waitForOutput(pattern: RegExp, what: string, limitMs?: number): Promise<void>;
+  /** Waits until the log file holds a warning or error whose text matches. */
+  waitForWarning(pattern: RegExp, limitMs?: number): Promise<DemoLogEntry>;
+  /** SIGTERM, then waits for the exit; resolves with the exit code (null if it had to be killed). */
+  stop(): Promise<number | null>;
+}
+
+/** A port nobody listens on right now (the kernel's pick for port 0). */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface DemoOptions {
+  /** false: the demo starts no simulator and its flows use pacsPort (the test runs its own simulator there). */
+  simulator: boolean;
+  pacsPort?: number;
+  /** The examples' own MLLP ports (2576, 2577) instead of free ones, e.g. for screenshots that show them. */
+  examplePorts?: boolean;
+}
+
+export async function spawnDemo(options: DemoOptions): Promise<DemoProcess> {
+  if (!existsSync(START_SCRIPT)) throw new Error(`${START_SCRIPT} is missing: build first (npm run build)`);
+  const userDir = mkdtempSync(join(tmpdir(), "sante-demo-"));
+  const logFile = join(userDir, "warnings.jsonl");
+  const pacsPort = options.pacsPort ?? (await freePort());
+  const ordersPort = options.examplePorts ? 2576 : await freePort();
+  const adtPort = options.examplePorts ? 2577 : await freePort();
+  const child = spawn(process.execPath, [START_SCRIPT], {
+    cwd: PROJECT_ROOT,
+    env: {
+      ...process.env,
+      SANTE_DEMO_PORT: "0",
+      SANTE_DEMO_PACS_PORT: String(pacsPort),
+      SANTE_DEMO_ORDERS_PORT: String(ordersPort),
+      SANTE_DEMO_ADT_PORT: String(adtPort),
+      SANTE_DEMO_USER_DIR: userDir,
+      SANTE_DEMO_LOG_FILE: logFile,
+      SANTE_DEMO_SIMULATOR: options.simulator ? "on" : "off",
+      SANTE_DEMO_SYNTHETIC: "300",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const listeners = new Set<() => void>();
+  const append = (chunk: Buffer) => {
+    output += chunk.toString("utf8");
+    for (const listener of listeners) listener();
+  };
+  child.stdout?.on("data", append);
+  child.stderr?.on("data", append);
+  const exited = new Promise<number | null>((resolveExit) => child.once("exit", (code) => resolveExit(code)));
+  let exitCode: number | null | undefined;
+  void exited.then((code) => {
+    exitCode = code;
+    for (const listener of listeners) listener();
+  });
+
+  const waitForOutput = (pattern: RegExp, what: string, limitMs = 60_000): Promise<void> =>
+    new Promise((resolveWait, reject) => {
+      const check = () => {
+        if (pattern.test(output)) done();
+        else if (/\[error\]/.test(output)) done(new Error(`the demo logged an error before ${what}:\n${output}`));
+        else if (exitCode !== undefined) done(new Error(`the demo exited (${exitCode}) before ${what}:\n${output}`));
+      };
+      const timer = setTimeout(() => done(new Error(`no ${what} within ${limitMs} ms:\n${output}`)), limitMs);
+      const done = (err?: Error) => {
+        clearTimeout(timer);
+        listeners.delete(check);
+        if (err) reject(err);
+        else resolveWait();
+      };
+      listeners.add(check);
+      check();
+    });
+
+  const stop = async (): Promise<number | null> => {
+    if (exitCode === undefined) {
+      child.kill("SIGTERM");
+      const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+      await exited;
+      clearTimeout(killer);
+    }
+    rmSync(userDir, { recursive: true, force: true });
+    return exitCode ?? null;
+  };
+
+  try {
+    await waitForOutput(/Node-RED editor: +http:\/\/127\.0\.0\.1:\d+\//, "the editor URL");
+    // Flows start after RED.start() resolves; the MLLP listeners are the last thing they open.
+    await waitForOutput(new RegExp(`listening on port ${adtPort}\\b`), "the ADT listener");
+    await waitForOutput(new RegExp(`listening on port ${ordersPort}\\b`), "the orders listener");
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const baseUrl = /Node-RED editor: +(http:\/\/127\.0\.0\.1:\d+)\//.exec(output)?.[1] as string;
+  const waitForWarning = async (pattern: RegExp, limitMs = 20_000): Promise<DemoLogEntry> => {
+    const start = Date.now();
+    for (;;) {
+      const found = readWarnings(logFile).find((entry) => pattern.test(entry.msg));
+      if (found) return found;
+      if (Date.now() - start > limitMs) throw new Error(`no warning matching ${String(pattern)} within ${limitMs} ms`);
+      await new Promise((resolveWait) => setTimeout(resolveWait, 20));
+    }
+  };
+  return {
+    baseUrl,
+    pacsPort,
+    ordersPort,
+    adtPort,
+    output: () => output,
+    warnings: () => readWarnings(logFile),
+    waitForOutput,
+    waitForWarning,
+    stop,
+  };
+}
+
+function readWarnings(file: string): DemoLogEntry[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as DemoLogEntry);
+}
