@@ -105,9 +105,11 @@ export class NodeRedBench {
       const id = `${PACKAGE}/${type}`;
       try {
         const locales = path.join(distNodes, "locales");
-        if (existsSync(path.join(locales, "en-US", `${type}.json`))) await i18n.registerMessageCatalog(id, locales, `${type}.json`);
+        if (existsSync(path.join(locales, "en-US", `${type}.json`)))
+          await i18n.registerMessageCatalog(id, locales, `${type}.json`);
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const mod = require(path.join(distNodes, `${type}.js`)) as ((api: NodeApi) => void) | { default: (api: NodeApi) => void };
+        const mod = require(path.join(distNodes, `${type}.js`)) as
+          ((api: NodeApi) => void) | { default: (api: NodeApi) => void };
         const register = typeof mod === "function" ? mod : mod.default;
         register(registryUtil.createNodeApi({ id, namespace: id }));
       } catch (err) {
@@ -147,7 +149,10 @@ export class NodeRedBench {
     const started = new Promise<void>((resolve, reject) => {
       onStarted = () => resolve();
       this.red.events.once("flows:started", onStarted);
-      timer = setTimeout(() => reject(new Error(`flows did not start within ${DEPLOY_TIMEOUT_MS / 1000} s`)), DEPLOY_TIMEOUT_MS);
+      timer = setTimeout(
+        () => reject(new Error(`flows did not start within ${DEPLOY_TIMEOUT_MS / 1000} s`)),
+        DEPLOY_TIMEOUT_MS,
+      );
     });
     try {
       // Without a position the runtime takes a node on a tab for a config node (flows/util.js parseConfig).
