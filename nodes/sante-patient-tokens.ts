@@ -18,7 +18,7 @@ export = function register(RED: NodeAPI): void {
       lookup: (client, patientId) => client.lookupPatient(patientId),
       prepare: (msg, found, t) => {
         const { patientId, studies, cached } = found;
-        const status = t("status.studies", { count: studies.length });
+        const status = () => t("status.studies", { count: studies.length });
         const sante = () => ({ patientId, studies: studies.map((s) => ({ ...s })), cached });
         // With no studies there is nothing to split: one message with [] still ends this input visibly.
         if (!split || studies.length === 0) {

@@ -17,7 +17,7 @@ export = function register(RED: NodeAPI): void {
       prepare: (msg, study, t) => {
         RED.util.setMessageProperty(msg, output, study.token, true);
         msg.sante = { studyInstanceUid: study.studyInstanceUid, token: study.token, cached: study.cached };
-        return { out: msg, status: t(study.cached ? "status.found-cached" : "status.found") };
+        return { out: msg, status: () => t(study.cached ? "status.found-cached" : "status.found") };
       },
     });
   }

@@ -46,7 +46,8 @@ export = function register(RED: NodeAPI): void {
           msg.payload = links.payload;
           msg.html = links.html;
           msg.command = links.command;
-          status.succeeded(t("status.links", { count: Array.isArray(links.payload) ? links.payload.length : 1 }));
+          const count = Array.isArray(links.payload) ? links.payload.length : 1;
+          status.succeeded(() => t("status.links", { count }));
           status.pending(0);
           send(msg);
           done();

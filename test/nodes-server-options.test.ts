@@ -184,6 +184,26 @@ describe("sante-pacs-server reliability settings in a Node-RED runtime", () => {
       }
     });
 
+    it("past the node's window of 256, messages wait in the node, and that wait counts against queueLimit", async () => {
+      const silent: FaultServer = await startFaultServer(() => undefined);
+      try {
+        const server = serverDef(silent.port, { queueLimit: "10", connections: "1", timeout: "60000" });
+        await helper.load(OUR_NODES, flowWith(STUDY, server));
+        const o = new Outcomes();
+        for (let i = 0; i < 300; i++) o.n1.receive({ payload: `1.2.3.${i}` });
+        // 256 go to the client: 1 on the wire, 10 in its queue, 245 refused. Of the other 44, 10 wait in the
+        // node and 34 are refused at once; the 10 then find the client's queue full too.
+        await until(() => o.errors.length === 245 + 34 + 10, "the refusals");
+        assert.ok(o.errors.every((m) => (m.error as { code?: string }).code === "SANTE_BUSY"));
+        const refusedByNode = o.errors.filter((m) => /messages already wait/.test((m.error as Error).message));
+        assert.equal(refusedByNode.length, 34);
+        assert.ok(refusedByNode.every((m) => Number(String(m.payload).split(".")[3]) >= 266));
+        await helper.unload();
+      } finally {
+        await silent.close();
+      }
+    });
+
     it("blank fields mean the defaults", async () => {
       const blanks = Object.fromEntries(RELIABILITY_FIELDS.map((f) => [f, ""]));
       const o = await start(STUDY, blanks);

@@ -68,6 +68,11 @@ export class SanteClient extends EventEmitter<SanteClientEvents> {
     return this.inFlight;
   }
 
+  /** Most lookups that may wait; callers that queue on their own side keep to it too. */
+  get queueLimit(): number {
+    return this.options.queueLimit;
+  }
+
   /** Lookups waiting for a connection. */
   get queued(): number {
     return this.pool.queued;
@@ -113,7 +118,7 @@ export class SanteClient extends EventEmitter<SanteClientEvents> {
       this.options.patientCacheSeconds * 1000,
     );
     // Tokens learnt from a patient's list answer later study lookups too.
-    await Promise.all(studies.map((s) => this.remember(s.studyInstanceUid, s.token)));
+    await this.rememberAll(studies);
     return { patientId: id, studies, cached: false };
   }
 
@@ -142,6 +147,22 @@ export class SanteClient extends EventEmitter<SanteClientEvents> {
     } catch {
       return undefined;
     }
+  }
+
+  /** remember() for each study; a synchronous store (the memory cache) costs no promise per study. */
+  private async rememberAll(studies: readonly StudyEntry[]): Promise<void> {
+    const store = this.tokens;
+    if (!store) return;
+    const waits: Promise<void>[] = [];
+    for (const s of studies) {
+      try {
+        const stored = store.set(s.studyInstanceUid, s.token);
+        if (stored) waits.push(stored.catch(() => undefined));
+      } catch {
+        // See recall().
+      }
+    }
+    if (waits.length > 0) await Promise.all(waits);
   }
 
   private async remember(uid: string, token: string): Promise<void> {

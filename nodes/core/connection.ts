@@ -139,8 +139,13 @@ export class SanteConnection {
     this.current = undefined;
     this.decoder = undefined;
     if (lookup) lookup.onTimeout = undefined;
+    const connectionError = () => this.connectionError();
     this.events.closed(this, lookup, {
-      error: this.connectionError(),
+      // Made only when read: without keep-alive every socket closes after its reply, with no lookup to fail,
+      // and a SanteError (with its stack) per lookup is measurable.
+      get error() {
+        return connectionError();
+      },
       connectFailed: !this.connected,
       // A kept-alive socket the PACS closed while idle shows up only when we use it.
       staleSocket: this.exchanges > 0 && this.replyBytes === 0 && !this.ended,

@@ -6,6 +6,12 @@
  */
 export class Lru<K, V> {
   private readonly map = new Map<K, { value: V; expires: number }>();
+  /**
+   * Walks the keys oldest first, across evictions. A fresh keys().next() per
+   * eviction steps again over every entry deleted since V8 last compacted the
+   * map: thousands per set() once the cache is full.
+   */
+  private oldest: Iterator<K> | undefined;
 
   constructor(
     readonly maxSize: number,
@@ -30,10 +36,22 @@ export class Lru<K, V> {
     if (this.maxSize <= 0) return;
     this.map.delete(key);
     this.map.set(key, { value, expires: ttlMs === undefined ? Infinity : this.now() + ttlMs });
-    if (this.map.size > this.maxSize) this.map.delete(this.map.keys().next().value as K);
+    if (this.map.size > this.maxSize) this.evictOldest();
   }
 
   clear(): void {
     this.map.clear();
+    this.oldest = undefined;
+  }
+
+  // Every key before the cursor was evicted, or re-inserted at the end by get() or set(),
+  // so the next key it yields is the least recently used.
+  private evictOldest(): void {
+    let next = this.oldest?.next();
+    if (!next || next.done) {
+      this.oldest = this.map.keys();
+      next = this.oldest.next();
+    }
+    this.map.delete(next.value as K);
   }
 }

@@ -9,6 +9,9 @@ import type { Translate } from "./translate";
  */
 const MIN_INTERVAL_MS = 200;
 
+/** Status text, translated only when it is shown: RED._ costs more than a cached lookup. */
+export type StatusText = () => string;
+
 /**
  * What a lookup node shows under itself: a blue ring with the number of its
  * lookups still waiting, else a green dot with the last result or a red ring
@@ -16,8 +19,9 @@ const MIN_INTERVAL_MS = 200;
  * possibly up to MIN_INTERVAL_MS late.
  */
 export class LookupStatus {
-  private last: NodeStatus | undefined;
-  private wanted: NodeStatus | undefined;
+  private last: { fill: "green" | "red"; shape: "dot" | "ring"; text: StatusText } | undefined;
+  private count = 0;
+  private wanted = false;
   private shownAt = 0;
   private timer: NodeJS.Timeout | undefined;
 
@@ -28,16 +32,16 @@ export class LookupStatus {
 
   /** Called whenever the number of messages in flight changes. */
   pending(count: number): void {
-    if (count > 0) this.show({ fill: "blue", shape: "ring", text: this.t("status.waiting", { count }) });
-    else this.show(this.last ?? {});
+    this.count = count;
+    this.show();
   }
 
-  succeeded(text: string): void {
+  succeeded(text: StatusText): void {
     this.last = { fill: "green", shape: "dot", text };
   }
 
   failed(code: string): void {
-    this.last = { fill: "red", shape: "ring", text: code };
+    this.last = { fill: "red", shape: "ring", text: () => code };
   }
 
   /** A problem known before any message arrives, such as no server chosen. */
@@ -50,11 +54,11 @@ export class LookupStatus {
   dispose(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.wanted = undefined;
+    this.wanted = false;
   }
 
-  private show(status: NodeStatus): void {
-    this.wanted = status;
+  private show(): void {
+    this.wanted = true;
     if (this.timer) return;
     const wait = this.shownAt + MIN_INTERVAL_MS - Date.now();
     if (wait <= 0) return this.flush();
@@ -67,8 +71,13 @@ export class LookupStatus {
   private flush(): void {
     if (!this.wanted) return;
     this.shownAt = Date.now();
-    this.node.status(this.wanted);
-    this.wanted = undefined;
+    this.node.status(this.current());
+    this.wanted = false;
+  }
+
+  private current(): NodeStatus {
+    if (this.count > 0) return { fill: "blue", shape: "ring", text: this.t("status.waiting", { count: this.count }) };
+    return this.last ? { fill: this.last.fill, shape: this.last.shape, text: this.last.text() } : {};
   }
 }
 
