@@ -53,16 +53,18 @@ export function lookupFlow(port: number, f: LookupFlow): FlowNode[] {
   ];
 }
 
-async function openFlow(
+/** Deploys `flow` and drives its node "lookup"; the peer rows use it too. */
+export async function openFlow(
   ctx: BenchContext,
   flow: FlowNode[],
   makeMessage: (i: number) => BenchMessage,
   isCorrect: (msg: BenchMessage) => boolean,
   stallMs: number,
+  matchOldest = false,
 ): Promise<RowSession> {
   const red = await ctx.nodeRed();
   await red.deploy(flow);
-  const driver = new FlowDriver(red, "lookup", makeMessage, isCorrect, stallMs);
+  const driver = new FlowDriver(red, "lookup", makeMessage, isCorrect, stallMs, matchOldest);
   return {
     lookup: driver.lookup,
     outputs: () => driver.outputs,

@@ -5,7 +5,7 @@
  * the UID of the message it comes out with.
  */
 import { poolUid, poolToken, studyReply } from "./dataset";
-import { FlowDriver } from "./flow-driver";
+import { openFlow } from "./rows-nodes";
 import { TAB, type FlowNode } from "./node-red-embed";
 import type { RowSession, RowSpec } from "./row";
 import { rawRowId } from "./rows-raw";
@@ -47,27 +47,14 @@ export function peerRow(inFlight: 1 | "burst", n?: number): RowSpec {
     n,
     ours: false,
     baseline: rawRowId("study", "per-lookup", 1),
-    open: async (ctx): Promise<RowSession> => {
-      const red = await ctx.nodeRed();
-      await red.deploy(peerFlow(ctx.sim.port));
-      const driver = new FlowDriver(
-        red,
-        "lookup",
+    open: (ctx): Promise<RowSession> =>
+      openFlow(
+        ctx,
+        peerFlow(ctx.sim.port),
         (i) => ({ payload: Buffer.from(`\x10${poolUid(i)}\r`, "latin1"), benchIndex: i }),
         (msg) => Buffer.isBuffer(msg.payload) && msg.payload.equals(studyReply(poolToken(msg.benchIndex as number))),
         STALL_MS,
         true,
-      );
-      return {
-        lookup: driver.lookup,
-        outputs: () => driver.outputs,
-        unmatched: () => driver.unmatched,
-        beforeMeasure: () => driver.resetCounts(),
-        teardown: async () => {
-          driver.dispose();
-          await red.deploy([]);
-        },
-      };
-    },
+      ),
   };
 }
