@@ -115,6 +115,32 @@ describe("SanteClient reliability: cache, coalescing, retries, breaker", () => {
     assert.deepEqual(asked, ["1.2.4"]);
   });
 
+  it("treats a failing store as a miss: the PACS's answer still comes through", async () => {
+    const throwing: TokenStore = {
+      get: () => {
+        throw new Error("disk full");
+      },
+      set: () => {
+        throw new Error("disk full");
+      },
+    };
+    const rejecting: TokenStore = {
+      get: () => Promise.reject(new Error("redis down")),
+      set: () => Promise.reject(new Error("redis down")),
+    };
+    const port = await pacs();
+    for (const tokenStore of [throwing, rejecting]) {
+      const c = new SanteClient({ port, tokenStore });
+      try {
+        assert.equal(await c.studyToken("1.2.5"), "TOK-1.2.5");
+        assert.equal((await c.lookupPatient("P3")).studies.length, 2);
+      } finally {
+        await c.close();
+      }
+    }
+    assert.deepEqual(asked, ["1.2.5", "P3", "1.2.5", "P3"]);
+  });
+
   it("retries a refused connection and succeeds once the PACS is back", async () => {
     const port = await freePort();
     client = new SanteClient({ port, retries: 2 });

@@ -135,7 +135,7 @@ export class SanteClient extends EventEmitter<SanteClientEvents> {
     if (token === "") {
       throw new SanteError("SANTE_NOT_FOUND", `Study ${uid} is not known to the PACS at ${this.address}`);
     }
-    await this.remember(uid, token);
+    await this.rememberAll([{ studyInstanceUid: uid, token }]);
     return token;
   }
 
@@ -149,7 +149,7 @@ export class SanteClient extends EventEmitter<SanteClientEvents> {
     }
   }
 
-  /** remember() for each study; a synchronous store (the memory cache) costs no promise per study. */
+  /** Stores each study's token; a synchronous store (the memory cache) costs no promise per study. */
   private async rememberAll(studies: readonly StudyEntry[]): Promise<void> {
     const store = this.tokens;
     if (!store) return;
@@ -163,14 +163,6 @@ export class SanteClient extends EventEmitter<SanteClientEvents> {
       }
     }
     if (waits.length > 0) await Promise.all(waits);
-  }
-
-  private async remember(uid: string, token: string): Promise<void> {
-    try {
-      await this.tokens?.set(uid, token);
-    } catch {
-      // See recall().
-    }
   }
 
   private lookup<T>(text: string, newDecoder: () => LineFrameDecoder<T>): Promise<T> {
