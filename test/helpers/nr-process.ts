@@ -32,7 +32,8 @@ export async function startNodeRed(userDir: string, settings: Record<string, unk
     flowFile: "flows.json",
     editorTheme: { tours: false },
     telemetry: { enabled: false },
-    logging: { console: { level: "warn" } },
+    // "info", so that "Started flows" shows when the flows are up (see ready()).
+    logging: { console: { level: "info" } },
     ...settings,
   };
   writeFileSync(join(userDir, "settings.js"), `module.exports = ${JSON.stringify(all)};\n`);
@@ -53,12 +54,14 @@ export async function startNodeRed(userDir: string, settings: Record<string, unk
   };
 
   const started = Date.now();
-  while (
-    !(await fetch(`${base}settings`).then(
+  // The admin API answers before the flows have started, and with them their http-in routes.
+  const ready = async () =>
+    log.includes("Started flows") &&
+    (await fetch(`${base}settings`).then(
       (r) => r.ok,
       () => false,
-    ))
-  ) {
+    ));
+  while (!(await ready())) {
     if (child.exitCode !== null || Date.now() - started > 45000) {
       await stop();
       throw new Error(`Node-RED did not start:\n${log}`);
