@@ -18,6 +18,22 @@ export default tseslint.config(
     },
   },
   {
+    // lib/ is the Node-RED-free library (protocol, HL7, MLLP, simulator): it may use Node.js and its own
+    // dependencies, never nodes/ or Node-RED. nodes/ may import lib/. (test/layout.test.ts checks this rule bites.)
+    files: ["lib/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { regex: "(^|/)nodes(/|$)", message: "lib/ may not import from nodes/ (Node-RED glue)." },
+            { regex: "^(@node-red/|node-red($|/|-))", message: "lib/ may not import Node-RED." },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["test/**/*.ts"],
     rules: {
       // mocha's describe/it return values are not promises to await.

@@ -1,4 +1,4 @@
-import { SanteClient } from "../nodes/core";
+import { SanteClient } from "../lib/sante";
 import { poolToken, poolUid } from "./dataset";
 import { promised } from "./measure";
 import type { BenchContext, Mode, RowSession, RowSpec } from "./row";

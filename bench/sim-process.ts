@@ -5,7 +5,7 @@
  * → the same, then resets the peak. Exits when stdin closes (the bench ended or died).
  */
 import { createInterface } from "node:readline";
-import { startSimulator } from "../nodes/simulator";
+import { startSimulator } from "../lib/simulator";
 import { simulatorData } from "./dataset";
 
 async function main(): Promise<void> {

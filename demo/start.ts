@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { startSimulator, type RunningSimulator } from "../nodes/simulator";
+import { startSimulator, type RunningSimulator } from "../lib/simulator";
 import { ENV_HELP, PROJECT_ROOT, readDemoConfig, type DemoConfig } from "./config";
 import { mergeExamples, readExamples } from "./flows";
 import { bindHostlessListenersTo } from "./loopback-only";

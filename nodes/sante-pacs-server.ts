@@ -3,22 +3,17 @@
  * the one SanteClient that all lookup nodes using it share (so the connection
  * limit is per PACS, not per node) and closes it on redeploy, which ends its
  * lookups in flight with SANTE_CLOSED. The token cache lives longer: it is per
- * PACS address and outlives redeploys (see shared/token-cache.ts).
+ * PACS address and outlives redeploys (see glue/token-cache.ts).
  */
-import { resolveClientOptions, SanteClient, SanteError, viewerUrl } from "./core";
-import type { NodeAPI, NodeDef } from "./node-red-types";
-import { toSanteError } from "./shared/errors";
-import type { SantePacsServer } from "./shared/server-node";
-import { readCacheStore, readClientOptions, readWebSettings, type WebSettings } from "./shared/server-settings";
-import { registerTestConnection } from "./shared/test-connection";
-import { tlsOptionsFrom } from "./shared/tls-options";
-import type { HasContext } from "./shared/token-cache-context";
-import {
-  dropUnusedCachesAfterDeploys,
-  openTokenCache,
-  type RuntimeEvents,
-  type TokenCache,
-} from "./shared/token-cache";
+import { resolveClientOptions, SanteClient, SanteError, viewerUrl } from "../lib/sante";
+import type { NodeAPI, NodeDef } from "./glue/node-red-types";
+import { toSanteError } from "../lib/errors";
+import type { SantePacsServer } from "./glue/server-node";
+import { readCacheStore, readClientOptions, readWebSettings, type WebSettings } from "../lib/sante/server-settings";
+import { registerTestConnection } from "./glue/test-connection";
+import { tlsOptionsFrom } from "./glue/tls-options";
+import type { HasContext } from "./glue/token-cache-context";
+import { dropUnusedCachesAfterDeploys, openTokenCache, type RuntimeEvents, type TokenCache } from "./glue/token-cache";
 
 /** What the runtime's RED offers beyond NodeAPI that this node reads: settings.js and the event bus. */
 type RuntimeExtras = { settings?: { contextStorage?: unknown }; events?: RuntimeEvents };

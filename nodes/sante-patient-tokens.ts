@@ -3,10 +3,10 @@
  * studies out, as one array or (with `split`) one message per study that the
  * core `join` node reassembles.
  */
-import type { PatientLookup } from "./core";
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "./node-red-types";
-import { setupLookupNode } from "./shared/lookup-node";
-import { outputProperty } from "./shared/output-property";
+import type { PatientLookup } from "../lib/sante";
+import type { Node, NodeAPI, NodeDef, NodeMessage } from "./glue/node-red-types";
+import { setupLookupNode } from "./glue/lookup-node";
+import { outputProperty } from "./glue/output-property";
 
 export = function register(RED: NodeAPI): void {
   function SantePatientTokensNode(this: Node, def: NodeDef): void {

@@ -2,10 +2,10 @@
  * `sante-study-token`: a Study Instance UID in, the study's token out
  * (msg[output] and msg.sante). All protocol work is the core's SanteClient.
  */
-import type { StudyLookup } from "./core";
-import type { Node, NodeAPI, NodeDef } from "./node-red-types";
-import { outputProperty } from "./shared/output-property";
-import { setupLookupNode } from "./shared/lookup-node";
+import type { StudyLookup } from "../lib/sante";
+import type { Node, NodeAPI, NodeDef } from "./glue/node-red-types";
+import { outputProperty } from "./glue/output-property";
+import { setupLookupNode } from "./glue/lookup-node";
 
 export = function register(RED: NodeAPI): void {
   function SanteStudyTokenNode(this: Node, def: NodeDef): void {

@@ -3,14 +3,14 @@
  * an HTML link and the viewer's command line). No network: the link is built
  * from the config node's web host, port and ssl.
  */
-import { SanteError } from "./core";
-import type { Node, NodeAPI, NodeDef } from "./node-red-types";
-import { toSanteError } from "./shared/errors";
-import { readPropertySpec, resolveInput, type PropertySpec } from "./shared/input-property";
-import { findServer } from "./shared/server-node";
-import { LookupStatus, showConfigProblem } from "./shared/status";
-import { translator } from "./shared/translate";
-import { buildLinks, checkViewerPath, DEFAULT_LINK_TEXT, DEFAULT_VIEWER_PATH } from "./shared/viewer-links";
+import { SanteError } from "../lib/sante";
+import type { Node, NodeAPI, NodeDef } from "./glue/node-red-types";
+import { toSanteError } from "../lib/errors";
+import { readPropertySpec, resolveInput, type PropertySpec } from "./glue/input-property";
+import { findServer } from "./glue/server-node";
+import { LookupStatus, showConfigProblem } from "./glue/status";
+import { translator } from "./glue/translate";
+import { buildLinks, checkViewerPath, DEFAULT_LINK_TEXT, DEFAULT_VIEWER_PATH } from "../lib/sante/viewer-links";
 
 export = function register(RED: NodeAPI): void {
   function SanteViewerLinkNode(this: Node, def: NodeDef): void {

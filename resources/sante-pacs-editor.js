@@ -8,7 +8,7 @@
   "use strict";
   if (window.SantePacsEditor) return;
 
-  // One HL7 field path, SEG[sel]-F[rep].C.S (the full grammar is in nodes/hl7/path.ts, whose checks
+  // One HL7 field path, SEG[sel]-F[rep].C.S (the full grammar is in lib/hl7/path.ts, whose checks
   // these mirror; a test compares the two): a segment with an optional occurrence [n] or condition
   // [F.C=value], a field with an optional repetition [r] or identifier filter ([MR], [type=MR],
   // [auth=HOSP]), then an optional component and subcomponent. All numbers start at 1.

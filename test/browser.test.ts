@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { sendMllp, toHl7Segments } from "../demo/mllp-client";
-import { startSimulator, type RunningSimulator } from "../nodes/simulator";
+import { startSimulator, type RunningSimulator } from "../lib/simulator";
 import { launchChromium, requireChromium } from "./helpers/browser-chromium";
 import { PROJECT_ROOT, spawnDemo, type DemoProcess } from "./helpers/browser-demo";
 import {
@@ -115,7 +115,7 @@ describe("browser: the demo's editor and patient page", function () {
       // The sidebar shortens long strings: the length and the start identify the link.
       const link = linkFor(SEED_STUDY.token);
       assert.ok(shown.includes(`string[${link.length}]`) && shown.includes(link.slice(0, 70)), shown);
-      // Node statuses are throttled (nodes/shared/status.ts): let "waiting" give way to the result.
+      // Node statuses are throttled (nodes/glue/status.ts): let "waiting" give way to the result.
       await editor.locator(".red-ui-flow-node-status-label", { hasText: "waiting" }).waitFor({ state: "hidden" });
       await editor.mouse.move(0, 0);
       await editor.screenshot({ path: join(SCREENSHOT_DIR, "editor.png") });

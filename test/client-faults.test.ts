@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { SanteClient, SanteError, type SanteClientOptions, type SanteErrorCode } from "../nodes/core";
+import { SanteClient, SanteError, type SanteClientOptions, type SanteErrorCode } from "../lib/sante";
 import { freePort, startFaultServer, type FaultServer } from "./helpers/fault-server";
 import { assertNoLeaks, resourceCounts } from "./helpers/handles";
 

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as net from "node:net";
-import { SanteClient, SanteError, type TokenStore } from "../nodes/core";
+import { SanteClient, SanteError, type TokenStore } from "../lib/sante";
 import { freePort, startFaultServer, type FaultServer } from "./helpers/fault-server";
 import { assertNoLeaks, resourceCounts } from "./helpers/handles";
 

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
-import { SanteClient, SanteError } from "../nodes/core";
-import { startSimulator, type RunningSimulator } from "../nodes/simulator";
+import { SanteClient, SanteError } from "../lib/sante";
+import { startSimulator, type RunningSimulator } from "../lib/simulator";
 import { assertNoLeaks, resourceCounts } from "./helpers/handles";
 
 const SEED_UID = "1.2.826.0.1.3748527.1.4.2.0.20181120.185921.384642";

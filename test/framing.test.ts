@@ -9,7 +9,7 @@ import {
   StudyListDecoder,
   type LineFrameDecoder,
   type StudyEntry,
-} from "../nodes/core";
+} from "../lib/sante";
 
 const VENDOR_PATIENT_REPLY = Buffer.from(
   "\x101.2.840.113619.2.55.3.2831173124.78.1375418120.812\r" +

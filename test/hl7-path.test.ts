@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
-import { isSanteError } from "../nodes/core/errors";
-import { isValidHl7PathList, parseHl7PathList, readHl7 } from "../nodes/hl7";
+import { isSanteError } from "../lib/errors";
+import { isValidHl7PathList, parseHl7PathList, readHl7 } from "../lib/hl7";
 
 describe("HL7 field path syntax", () => {
   it("parses segment, occurrence, field, repetition, component and subcomponent", () => {

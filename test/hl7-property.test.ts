@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
-import { isSanteError } from "../nodes/core/errors";
-import { readHl7 } from "../nodes/hl7";
+import { isSanteError } from "../lib/errors";
+import { readHl7 } from "../lib/hl7";
 
 /** Delimiters a message may choose: printable, not alphanumeric, and none of the characters our values use. */
 const DELIMITER_POOL = ["|", "^", "~", "\\", "&", "$", "%", "*", "#", "!", "@", "+", "/", ":", ";", "?"];

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
-import { isSanteError } from "../nodes/core/errors";
-import { readHl7 } from "../nodes/hl7";
+import { isSanteError } from "../lib/errors";
+import { readHl7 } from "../lib/hl7";
 import {
   ADT_A01,
   ADT_CUSTOM,

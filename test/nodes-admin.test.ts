@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { startSimulator, type RunningSimulator } from "../nodes/simulator";
+import { startSimulator, type RunningSimulator } from "../lib/simulator";
 import { freePort } from "./helpers/fault-server";
 import { assertNoLeaks, resourceCounts } from "./helpers/handles";
 import { TAB } from "./helpers/nr-flows";

@@ -7,7 +7,7 @@ import { strict as assert } from "node:assert";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startSimulator, type RunningSimulator } from "../nodes/simulator";
+import { startSimulator, type RunningSimulator } from "../lib/simulator";
 import { startNodeRed, type NodeRedProcess } from "./helpers/nr-process";
 
 const SEED_UID = "1.2.826.0.1.3748527.1.4.2.0.20181120.185921.384642";

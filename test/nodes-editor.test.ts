@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runInNewContext } from "node:vm";
 import fc from "fast-check";
-import { isValidHl7PathList } from "../nodes/hl7";
-import { startSimulator, type RunningSimulator } from "../nodes/simulator";
+import { isValidHl7PathList } from "../lib/hl7";
+import { startSimulator, type RunningSimulator } from "../lib/simulator";
 import { freePort } from "./helpers/fault-server";
 import { BUILT_NODES_DIR, NODE_TYPES, PACKAGE_NAME, packageRoot, readPackageJson } from "./helpers/nr-package";
 
@@ -55,7 +55,7 @@ describe("the package as Node-RED's registry sees it", () => {
       for (const no of bad) assert.equal(editor.isHl7PathList(no), false, no);
     });
 
-    it("agrees with the runtime parser (nodes/hl7) on any string", () => {
+    it("agrees with the runtime parser (lib/hl7) on any string", () => {
       assert.ok(editor);
       const unit = fc.constantFrom(..."PIDOBXpd0123456789[]=.,- MRtypeauth&_".split(""));
       const digits = fc.constantFrom("0", "1", "2", "10", "0001", "123456", "1234567", "");

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { startSimulator, type RunningSimulator } from "../nodes/simulator";
+import { startSimulator, type RunningSimulator } from "../lib/simulator";
 import { flowWith, Outcomes, serverDef } from "./helpers/nr-flows";
 import { callsBy, helper, node, OUR_NODES } from "./helpers/nr-helper";
 

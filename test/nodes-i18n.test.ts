@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { isValidHl7PathList } from "../nodes/hl7";
+import { isValidHl7PathList } from "../lib/hl7";
 import { keyExists, loadCatalogs, LOCALES_DIR } from "./helpers/nr-i18n";
 import { missingKeys } from "./helpers/nr-helper";
 import { NODE_TYPES, packageRoot } from "./helpers/nr-package";
@@ -15,7 +15,7 @@ interface NodeRedI18n {
 }
 const KEY = /"([a-z][a-z0-9-]*(?:\.[A-Za-z0-9_-]+)+)"/g;
 
-/** A node's .ts and every nodes/shared module it imports, directly or not. */
+/** A node's .ts and every nodes/glue module it imports, directly or not. */
 function sourcesOf(type: string): string[] {
   const seen = new Set<string>();
   const visit = (file: string) => {
@@ -23,7 +23,7 @@ function sourcesOf(type: string): string[] {
     seen.add(file);
     for (const [, spec] of readFileSync(file, "utf8").matchAll(/from "(\.[^"]+)"/g)) {
       const target = resolve(dirname(file), `${spec}.ts`);
-      if (target.includes(`${join("nodes", "shared")}`) && existsSync(target)) visit(target);
+      if (target.includes(`${join("nodes", "glue")}`) && existsSync(target)) visit(target);
     }
   };
   visit(join(root, "nodes", `${type}.ts`));

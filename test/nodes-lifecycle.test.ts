@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import type { NodeMessage } from "../nodes/node-red-types";
+import type { NodeMessage } from "../nodes/glue/node-red-types";
 import { startFaultServer, type FaultServer } from "./helpers/fault-server";
 import { assertNoLeaks, resourceCounts } from "./helpers/handles";
 import { flowWith, Outcomes, serverDef, until } from "./helpers/nr-flows";

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { startSimulator, type RunningSimulator } from "../nodes/simulator";
+import { startSimulator, type RunningSimulator } from "../lib/simulator";
 import { flowWith, Outcomes, serverDef, TAB, until } from "./helpers/nr-flows";
 import { coreNode, helper, OUR_NODES } from "./helpers/nr-helper";
 

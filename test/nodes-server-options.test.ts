@@ -4,9 +4,9 @@
  * and the token cache that belongs to the PACS address rather than the node.
  */
 import { strict as assert } from "node:assert";
-import type { NodeMessage } from "../nodes/node-red-types";
-import { startSimulator, type RunningSimulator } from "../nodes/simulator";
-import { memoryTokenStoreCount } from "../nodes/shared/token-cache-memory";
+import type { NodeMessage } from "../nodes/glue/node-red-types";
+import { startSimulator, type RunningSimulator } from "../lib/simulator";
+import { memoryTokenStoreCount } from "../lib/sante/token-cache-memory";
 import { freePort, startFaultServer, type FaultServer } from "./helpers/fault-server";
 import { flowWith, Outcomes, serverDef, TAB, until } from "./helpers/nr-flows";
 import { callsBy, helper, node, OUR_NODES } from "./helpers/nr-helper";

@@ -5,7 +5,7 @@ import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tls from "node:tls";
-import { startSimulator, type RunningSimulator } from "../nodes/simulator";
+import { startSimulator, type RunningSimulator } from "../lib/simulator";
 import { flowWith, Outcomes, serverDef } from "./helpers/nr-flows";
 import { coreNode, helper, OUR_NODES } from "./helpers/nr-helper";
 

@@ -23,7 +23,7 @@ const LANGUAGES = ["en-US", "de", "es-ES", "fr", "ja", "zh-CN"];
 /** What a user's install needs, and nothing else (no tests, sources, bench, demo, build scripts, secrets). */
 const ALLOWED = [
   /^(package\.json|README\.md|LICENSE|CHANGELOG\.md)$/,
-  /^dist\/nodes\/([\w-]+\/)*[\w.-]+\.(js|d\.ts)$/,
+  /^dist\/(lib|nodes)\/([\w-]+\/)*[\w.-]+\.(js|d\.ts)$/,
   /^dist\/nodes\/sante-[a-z-]+\.html$/,
   /^dist\/nodes\/icons\/[\w.-]+\.(svg|png)$/,
   new RegExp(`^dist/nodes/locales/(${LANGUAGES.join("|")})/sante-[a-z-]+\\.(json|html)$`),
@@ -116,7 +116,7 @@ describe("npm package contents (npm pack --dry-run)", () => {
 
   it("ships no stale build output: every shipped .js has its TypeScript source", () => {
     const stale = packed.files
-      .filter((f) => f.startsWith("dist/nodes/") && f.endsWith(".js"))
+      .filter((f) => /^dist\/(lib|nodes)\//.test(f) && f.endsWith(".js"))
       .filter((f) => !existsSync(join(root, f.replace(/^dist\//, "").replace(/\.js$/, ".ts"))));
     assert.deepEqual(stale, []);
   });

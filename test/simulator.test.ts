@@ -3,15 +3,15 @@ import { ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isSanteError } from "../nodes/core/errors";
-import { validatePatientId, validateStudyInstanceUid } from "../nodes/core/validate";
+import { isSanteError } from "../lib/errors";
+import { validatePatientId, validateStudyInstanceUid } from "../lib/sante/validate";
 import {
   loadSimulatorData,
   startSimulator,
   syntheticPatients,
   type RunningSimulator,
   type SimPatient,
-} from "../nodes/simulator";
+} from "../lib/simulator";
 import { assertNoLeaks, resourceCounts } from "./helpers/handles";
 import { askAndWaitForClose, RawConnection, requestBytes } from "./helpers/sim-tcp";
 
@@ -458,7 +458,7 @@ describe("Sante PACS simulator", () => {
   });
 
   describe("the sante-pacs-sim command", () => {
-    const cli = join(__dirname, "..", "nodes", "simulator", "cli.js");
+    const cli = join(__dirname, "..", "lib", "simulator", "cli.js");
 
     interface Run {
       child: ChildProcess;

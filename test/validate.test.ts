@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
-import { SanteError, validatePatientId, validateStudyInstanceUid, viewerUrl } from "../nodes/core";
+import { SanteError, validatePatientId, validateStudyInstanceUid, viewerUrl } from "../lib/sante";
 
 function code(fn: () => unknown): string | undefined {
   try {

@@ -1,5 +1,5 @@
 import * as net from "node:net";
-import { SingleLineDecoder } from "../../nodes/core";
+import { SingleLineDecoder } from "../../lib/sante";
 
 /** How the chaos PACS treats a study, chosen from the study UID's last component. */
 export type Fault = "ok" | "drip" | "reset" | "stall" | "garbage";

@@ -1,5 +1,5 @@
 import * as net from "node:net";
-import { SingleLineDecoder } from "../../nodes/core";
+import { SingleLineDecoder } from "../../lib/sante";
 
 export interface FaultServer {
   port: number;

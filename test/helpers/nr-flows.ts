@@ -1,4 +1,4 @@
-import type { NodeMessage } from "../../nodes/node-red-types";
+import type { NodeMessage } from "../../nodes/glue/node-red-types";
 import { node, type TestNode } from "./nr-helper";
 
 export const TAB = "tab";

@@ -6,8 +6,8 @@ import serverModule from "../../nodes/sante-pacs-server";
 import studyModule from "../../nodes/sante-study-token";
 import patientModule from "../../nodes/sante-patient-tokens";
 import linkModule from "../../nodes/sante-viewer-link";
-import type { NodeAPI, NodeMessage } from "../../nodes/node-red-types";
-import { forgetMemoryTokenStores } from "../../nodes/shared/token-cache-memory";
+import type { NodeAPI, NodeMessage } from "../../nodes/glue/node-red-types";
+import { forgetMemoryTokenStores } from "../../lib/sante/token-cache-memory";
 import { catalogTranslator } from "./nr-i18n";
 
 type NodeModule = (RED: NodeAPI) => void;

@@ -1,0 +1,55 @@
+import { SanteError } from "../errors";
+import { parseHl7Message, type ParsedHl7 } from "./message";
+import { parseHl7PathList, type Hl7Path } from "./path";
+import { selectHl7Value } from "./select";
+
+/**
+ * The value of the first path in the comma-separated list that yields a non-empty value.
+ * Throws SANTE_INVALID_INPUT for a bad path list, a message that is not HL7 v2, or when no path yields a
+ * value. Error messages never quote the message: it holds patient data. They name at most its type (MSH-9)
+ * and control ID (MSH-10).
+ */
+export function readHl7(message: string | Buffer, paths: string): string {
+  const list = parseHl7PathList(paths);
+  const msg = parseHl7Message(message);
+  for (const path of list) {
+    const value = selectHl7Value(msg, path);
+    if (value !== "") return value;
+  }
+  throw new SanteError("SANTE_INVALID_INPUT", `No value at ${listed(list)} in the HL7 message${identity(msg)}`);
+}
+
+function listed(list: Hl7Path[]): string {
+  const names = list.map((p) => p.text);
+  return names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}`;
+}
+
+const MSH_9: Hl7Path = at(9);
+const MSH_10: Hl7Path = at(10);
+
+/** " (ADT^A01, control ID MSG0001)": enough to find the message in the sender's log, nothing of the patient. */
+function identity(msg: ParsedHl7): string {
+  const type = [1, 2, 3]
+    .map((component) => safe(selectHl7Value(msg, { ...MSH_9, component })))
+    .join("^")
+    .replace(/\^+$/, "");
+  const id = safe(selectHl7Value(msg, MSH_10));
+  const parts = [type, id === "" ? "" : `control ID ${id}`].filter((s) => s !== "");
+  return parts.length === 0 ? "" : ` (${parts.join(", ")})`;
+}
+
+function at(field: number): Hl7Path {
+  return {
+    text: `MSH-${field}`,
+    segment: "MSH",
+    segmentSelector: { kind: "occurrence", occurrence: 1 },
+    field,
+    repetition: { kind: "index", repetition: 1 },
+  };
+}
+
+/** These fields are not patient data, but they come from outside: printable ASCII only, and short. */
+function safe(text: string): string {
+  const printable = text.replace(/[^\x20-\x7e]/g, "?");
+  return printable.length > 32 ? `${printable.slice(0, 32)}…` : printable;
+}

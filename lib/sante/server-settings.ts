@@ -1,0 +1,85 @@
+import { CLIENT_DEFAULTS, DEFAULT_WEB_PORT, SanteError, viewerUrl, type SanteClientOptions } from ".";
+
+/** The web server a viewer link points at. */
+export interface WebSettings {
+  host: string;
+  port: number;
+  ssl: boolean;
+}
+
+/**
+ * The editor saves numbers as strings ("2575") and users may type `$(PORT)`,
+ * which Node-RED replaces before the node sees it; so a field is a number, a
+ * string holding one, or empty for the default.
+ */
+export function readNumber(raw: unknown, name: string, fallback: number): number {
+  if (raw === undefined || raw === null || (typeof raw === "string" && raw.trim() === "")) return fallback;
+  const value = typeof raw === "number" ? raw : typeof raw === "string" ? Number(raw.trim()) : NaN;
+  if (!Number.isFinite(value)) {
+    throw new SanteError("SANTE_INVALID_INPUT", `${name} must be a number, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+/** Checkboxes arrive as booleans; flows written by hand or by env vars may hold "true"/"false". */
+export function readBoolean(raw: unknown, name: string, fallback: boolean): boolean {
+  if (raw === undefined || raw === null || raw === "") return fallback;
+  if (typeof raw === "boolean") return raw;
+  if (raw === "true" || raw === "false") return raw === "true";
+  throw new SanteError("SANTE_INVALID_INPUT", `${name} must be true or false, got ${JSON.stringify(raw)}`);
+}
+
+function readText(raw: unknown, name: string, fallback: string): string {
+  if (raw === undefined || raw === null) return fallback;
+  if (typeof raw !== "string") throw new SanteError("SANTE_INVALID_INPUT", `${name} must be text`);
+  return raw.trim() === "" ? fallback : raw.trim();
+}
+
+/**
+ * The SanteClient options of a `sante-pacs-server` node (or of the editor's
+ * "Test connection" form, which sends the same fields). TLS is added by the
+ * caller, which can see the tls-config node. The client itself checks ranges.
+ */
+export function readClientOptions(def: Record<string, unknown>): SanteClientOptions {
+  const queueLimit = readNumber(def.queueLimit, "queueLimit", CLIENT_DEFAULTS.queueLimit);
+  // Every lookup passes through the queue, even one a free connection takes at
+  // once, so a limit of 0 would refuse them all: surely a typing slip.
+  if (queueLimit === 0) throw new SanteError("SANTE_INVALID_INPUT", "queueLimit must be at least 1, got 0");
+  return {
+    host: readText(def.host, "host", CLIENT_DEFAULTS.host),
+    port: readNumber(def.port, "port", CLIENT_DEFAULTS.port),
+    timeout: readNumber(def.timeout, "timeout", CLIENT_DEFAULTS.timeout),
+    connections: readNumber(def.connections, "connections", CLIENT_DEFAULTS.connections),
+    keepAlive: readBoolean(def.keepAlive, "keepAlive", CLIENT_DEFAULTS.keepAlive),
+    queueLimit,
+    retries: readNumber(def.retries, "retries", CLIENT_DEFAULTS.retries),
+    breakerThreshold: readNumber(def.breakerThreshold, "breakerThreshold", CLIENT_DEFAULTS.breakerThreshold),
+    breakerCooldown: readNumber(def.breakerCooldown, "breakerCooldown", CLIENT_DEFAULTS.breakerCooldown),
+    cacheSize: readNumber(def.cacheSize, "cacheSize", CLIENT_DEFAULTS.cacheSize),
+    patientCacheSeconds: readNumber(
+      def.patientCacheSeconds,
+      "patientCacheSeconds",
+      CLIENT_DEFAULTS.patientCacheSeconds,
+    ),
+  };
+}
+
+/**
+ * The Node-RED context store that holds the token cache; "" (the default, also
+ * for flows saved before the field existed) keeps it in this process's memory.
+ */
+export function readCacheStore(def: Record<string, unknown>): string {
+  return readText(def.cacheStore, "cacheStore", "");
+}
+
+/** Where viewer links point: `webHost`, or the HL7 host when it is empty. Checked now, not at the first link. */
+export function readWebSettings(def: Record<string, unknown>): WebSettings {
+  const host = readText(def.webHost, "webHost", readText(def.host, "host", CLIENT_DEFAULTS.host));
+  const web: WebSettings = {
+    host,
+    port: readNumber(def.webPort, "webPort", DEFAULT_WEB_PORT),
+    ssl: readBoolean(def.ssl, "ssl", false),
+  };
+  viewerUrl({ ...web, token: "check" });
+  return web;
+}

@@ -1,7 +1,0 @@
-/**
- * The package's `main`: the protocol core, usable without Node-RED, and the
- * simulator that stands in for a PACS.
- */
-export * from "./core";
-export { startSimulator } from "./simulator";
-export type { SimulatorOptions, RunningSimulator, SimPatient, SimStudy } from "./simulator";

@@ -1,0 +1,91 @@
+import type { Node, NodeStatus } from "./node-red-types";
+import { toSanteError } from "../../lib/errors";
+import type { Translate } from "./translate";
+
+/**
+ * At most one status update per this many milliseconds. A busy HL7 feed moves
+ * the waiting count thousands of times a second; every update is an event the
+ * runtime sends to each open editor, and a person reads a few per second at most.
+ */
+const MIN_INTERVAL_MS = 200;
+
+/** Status text, translated only when it is shown: RED._ costs more than a cached lookup. */
+export type StatusText = () => string;
+
+/**
+ * What a lookup node shows under itself: a blue ring with the number of its
+ * lookups still waiting, else a green dot with the last result or a red ring
+ * with the last error code. Never a token. The latest state always shows,
+ * possibly up to MIN_INTERVAL_MS late.
+ */
+export class LookupStatus {
+  private last: { fill: "green" | "red"; shape: "dot" | "ring"; text: StatusText } | undefined;
+  private count = 0;
+  private wanted = false;
+  private shownAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly node: Node,
+    private readonly t: Translate,
+  ) {}
+
+  /** Called whenever the number of messages in flight changes. */
+  pending(count: number): void {
+    this.count = count;
+    this.show();
+  }
+
+  succeeded(text: StatusText): void {
+    this.last = { fill: "green", shape: "dot", text };
+  }
+
+  failed(code: string): void {
+    this.last = { fill: "red", shape: "ring", text: () => code };
+  }
+
+  /** A problem known before any message arrives, such as no server chosen. */
+  problem(code: string): void {
+    this.failed(code);
+    this.pending(0);
+  }
+
+  /** On close: nothing more to show, and no timer left behind. */
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.wanted = false;
+  }
+
+  private show(): void {
+    this.wanted = true;
+    if (this.timer) return;
+    const wait = this.shownAt + MIN_INTERVAL_MS - Date.now();
+    if (wait <= 0) return this.flush();
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flush();
+    }, wait);
+  }
+
+  private flush(): void {
+    if (!this.wanted) return;
+    this.shownAt = Date.now();
+    this.node.status(this.current());
+    this.wanted = false;
+  }
+
+  private current(): NodeStatus {
+    if (this.count > 0) return { fill: "blue", shape: "ring", text: this.t("status.waiting", { count: this.count }) };
+    return this.last ? { fill: this.last.fill, shape: this.last.shape, text: this.last.text() } : {};
+  }
+}
+
+/** A server whose settings are invalid fails every message; say so under the node at deploy, not at the first message. */
+export function showConfigProblem(probe: () => unknown, status: LookupStatus): void {
+  try {
+    probe();
+  } catch (err) {
+    status.problem(toSanteError(err).code);
+  }
+}

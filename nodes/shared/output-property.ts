@@ -1,7 +1,0 @@
-import type { NodeDef } from "../node-red-types";
-
-/** The msg property a lookup writes its result to; `payload` when the field is empty. */
-export function outputProperty(def: NodeDef): string {
-  const raw = typeof def.output === "string" ? def.output.trim() : "";
-  return raw.startsWith("msg.") ? raw.slice(4) : raw || "payload";
-}
