@@ -5,7 +5,7 @@
  */
 import type { PatientLookup } from "../lib/sante";
 import type { Node, NodeAPI, NodeDef, NodeMessage } from "./glue/node-red-types";
-import { setupLookupNode } from "./glue/lookup-node";
+import { lookupAdapter, setupMessageNode } from "./glue/message-node";
 import { outputProperty } from "./glue/output-property";
 
 export = function register(RED: NodeAPI): void {
@@ -13,9 +13,9 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const output = outputProperty(def);
     const split = def.split === true || def.split === "true";
-    setupLookupNode<PatientLookup>(RED, this, def, {
-      type: "sante-patient-tokens",
-      lookup: (client, patientId) => client.lookupPatient(patientId),
+    setupMessageNode<PatientLookup>(RED, this, def, {
+      ...lookupAdapter("sante-patient-tokens"),
+      run: (server, patientId) => server.getClient().lookupPatient(patientId),
       prepare: (msg, found, t) => {
         const { patientId, studies, cached } = found;
         const status = () => t("status.studies", { count: studies.length });

@@ -1,19 +1,19 @@
 /**
  * `sante-study-token`: a Study Instance UID in, the study's token out
- * (msg[output] and msg.sante). All protocol work is the core's SanteClient.
+ * (msg[output] and msg.sante). All protocol work is the client's (lib/sante).
  */
 import type { StudyLookup } from "../lib/sante";
 import type { Node, NodeAPI, NodeDef } from "./glue/node-red-types";
 import { outputProperty } from "./glue/output-property";
-import { setupLookupNode } from "./glue/lookup-node";
+import { lookupAdapter, setupMessageNode } from "./glue/message-node";
 
 export = function register(RED: NodeAPI): void {
   function SanteStudyTokenNode(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const output = outputProperty(def);
-    setupLookupNode<StudyLookup>(RED, this, def, {
-      type: "sante-study-token",
-      lookup: (client, uid) => client.lookupStudy(uid),
+    setupMessageNode<StudyLookup>(RED, this, def, {
+      ...lookupAdapter("sante-study-token"),
+      run: (server, uid) => server.getClient().lookupStudy(uid),
       prepare: (msg, study, t) => {
         RED.util.setMessageProperty(msg, output, study.token, true);
         msg.sante = { studyInstanceUid: study.studyInstanceUid, token: study.token, cached: study.cached };

@@ -55,6 +55,9 @@ describe("sante lookup nodes across a redeploy", () => {
           sent.map(() => ["SANTE_CLOSED"]),
         );
         assert.equal(o.outputs.length, 0);
+        for (const [, msg] of callsBy(n1.error, "n1")) {
+          assert.equal((msg as { santeError?: { code?: string } }).santeError?.code, "SANTE_CLOSED");
+        }
         if (deploy === "full") {
           await until(() => silent.connections > 0 && openSockets() === 0, "the client's sockets to close");
         }

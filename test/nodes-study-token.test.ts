@@ -33,6 +33,20 @@ describe("sante-study-token in a Node-RED runtime", () => {
     assert.deepEqual(msg.patient, { id: "P1" });
   });
 
+  it("puts the error code on msg.santeError too (Node-RED < 4.1 copies no code to msg.error), and drops it on success", async () => {
+    const o = await start();
+    await o.send({ payload: "1.2.3.404" });
+    const caught = o.errors[0];
+    assert.equal((caught.error as { code?: string }).code, "SANTE_NOT_FOUND");
+    assert.equal((caught.santeError as { code?: string }).code, "SANTE_NOT_FOUND");
+    assert.match((caught.santeError as { message: string }).message, /1\.2\.3\.404 is not known/);
+    // A Catch → retry branch sends the same message again: once it succeeds, no stale code goes on with it.
+    await o.send({ ...caught, payload: SEED_UID, error: undefined });
+    assert.equal(o.outputs[0].payload, SEED_TOKEN);
+    assert.equal(o.outputs[0].santeError, undefined);
+    assert.ok(!("santeError" in o.outputs[0]));
+  });
+
   it("writes the token to the output property and leaves msg.payload alone", async () => {
     const o = await start({ property: "order.studyUid", output: "study.token" });
     await o.send({ payload: "keep me", order: { studyUid: SEED_UID } });

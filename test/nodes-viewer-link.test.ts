@@ -74,6 +74,7 @@ describe("sante-viewer-link in a Node-RED runtime", () => {
     for (const payload of [42, { studyInstanceUid: "1.2.3" }, ["ok", { token: 5 }], "", null]) {
       await o.send({ payload });
       assert.equal(o.lastCode(), "SANTE_INVALID_INPUT", JSON.stringify(payload));
+      assert.equal((o.errors.at(-1)?.santeError as { code?: string }).code, "SANTE_INVALID_INPUT");
     }
     assert.equal(o.outputs.length, 0);
     await until(() => o.statuses.at(-1)?.fill === "red", "the red status");

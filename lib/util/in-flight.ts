@@ -1,7 +1,7 @@
 import type { SanteError } from "../errors";
 
-/** Ends the handling of one message, with an error or without (Node-RED's `done`). */
-export type DoneFunction = (err?: Error) => void;
+/** Ends the handling of one message, with an error or without (Node-RED's `done`, or a wrapper of it). */
+export type EndFunction = (err?: SanteError) => void;
 
 /** One input message being handled; it ends exactly once, whichever comes first. */
 export interface Ticket {
@@ -17,7 +17,7 @@ export interface Ticket {
  * lives on in an unchanged config node; an answer that comes later is dropped.
  */
 export class InFlight {
-  private readonly open = new Set<DoneFunction>();
+  private readonly open = new Set<EndFunction>();
 
   constructor(private readonly onChange: (count: number) => void) {}
 
@@ -25,7 +25,7 @@ export class InFlight {
     return this.open.size;
   }
 
-  start(done: DoneFunction): Ticket {
+  start(done: EndFunction): Ticket {
     this.open.add(done);
     this.onChange(this.open.size);
     const end = (finish: () => void): boolean => {
