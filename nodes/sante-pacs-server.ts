@@ -5,7 +5,7 @@
  * lookups in flight with SANTE_CLOSED. The token cache lives longer: it is per
  * PACS address and outlives redeploys (see glue/token-cache.ts).
  */
-import { resolveClientOptions, SanteClient, SanteError, viewerUrl } from "../lib/sante";
+import { SanteClient, SanteError, viewerUrl } from "../lib/sante";
 import type { NodeAPI, NodeDef } from "./glue/node-red-types";
 import { toSanteError } from "../lib/errors";
 import type { SantePacsServer } from "./glue/server-node";
@@ -33,14 +33,22 @@ export = function register(RED: NodeAPI): void {
     // the whole flow as failed); it is reported once here and again by every
     // lookup, as SANTE_INVALID_INPUT a Catch node can handle.
     try {
-      // Checked before the cache is opened, which needs a valid host, port and size.
-      const options = resolveClientOptions({ ...readClientOptions(def), tls: tlsOptionsFrom(RED, def.tls) });
-      const cacheStore = readCacheStore(def);
-      cache = openTokenCache({ ...options, cacheStore }, this.context().global, runtime.settings?.contextStorage);
-      if (cache.unknownStore !== undefined) {
-        this.warn(RED._("sante-pacs-server.warnings.unknown-store", { store: cache.unknownStore }));
-      }
-      client = new SanteClient({ ...options, tokenStore: cache.store });
+      client = new SanteClient({
+        ...readClientOptions(def),
+        tls: tlsOptionsFrom(RED, def.tls),
+        // Called once the options are checked: the cache needs a valid host, port and size.
+        tokenStore: (options) => {
+          cache = openTokenCache(
+            { ...options, cacheStore: readCacheStore(def) },
+            this.context().global,
+            runtime.settings?.contextStorage,
+          );
+          if (cache.unknownStore !== undefined) {
+            this.warn(RED._("sante-pacs-server.warnings.unknown-store", { store: cache.unknownStore }));
+          }
+          return cache.store;
+        },
+      });
     } catch (err) {
       cache?.release();
       clientProblem = invalid(err);

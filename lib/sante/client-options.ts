@@ -29,13 +29,18 @@ export interface SanteClientOptions {
   cacheSize?: number;
   /** Seconds a patient's study list is reused; 0 (default) asks the PACS every time, so new studies show. */
   patientCacheSeconds?: number;
-  /** Where study tokens are cached instead of memory (e.g. a Node-RED context store). */
-  tokenStore?: TokenStore;
+  /**
+   * Where study tokens are cached instead of memory (e.g. a Node-RED context store), or a function that
+   * picks the store once the options are checked (it gets them resolved; undefined means no cache).
+   */
+  tokenStore?: TokenStore | TokenStoreFactory;
 }
+
+export type TokenStoreFactory = (options: ResolvedClientOptions) => TokenStore | undefined;
 
 export type ResolvedClientOptions = Required<Omit<SanteClientOptions, "tls" | "tokenStore">> & {
   tls: TlsConnectionOptions | undefined;
-  tokenStore: TokenStore | undefined;
+  tokenStore: TokenStore | TokenStoreFactory | undefined;
 };
 
 export const CLIENT_DEFAULTS = {

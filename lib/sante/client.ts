@@ -7,7 +7,6 @@ import {
   type LineFrameDecoder,
   type StudyEntry,
 } from "./framing";
-import { Lookup } from "./lookup";
 import { Lru } from "../util/lru";
 import { ConnectionPool } from "./pool";
 import { resolveClientOptions, type ResolvedClientOptions, type SanteClientOptions } from "./client-options";
@@ -50,9 +49,11 @@ export class SanteClient extends EventEmitter<SanteClientEvents> {
     super();
     this.options = resolveClientOptions(options);
     this.pool = new ConnectionPool(this.options);
+    const store = this.options.tokenStore;
     this.tokens =
-      this.options.tokenStore ??
-      (this.options.cacheSize > 0 ? new MemoryTokenStore(this.options.cacheSize) : undefined);
+      typeof store === "function"
+        ? store(this.options)
+        : (store ?? (this.options.cacheSize > 0 ? new MemoryTokenStore(this.options.cacheSize) : undefined));
     if (this.options.patientCacheSeconds > 0 && this.options.cacheSize > 0) {
       this.patients = new Lru(this.options.cacheSize);
     }
@@ -169,12 +170,12 @@ export class SanteClient extends EventEmitter<SanteClientEvents> {
     const frame = encodeSingleLine(text);
     return new Promise<T>((resolve, reject) => {
       this.changePending(1);
-      const lookup = new Lookup(
+      this.pool.request(
         frame,
         newDecoder,
         (value) => {
           this.changePending(-1);
-          // The value is what this lookup's own decoder produced, so it is a T.
+          // The value is what this request's own decoder produced, so it is a T.
           resolve(value as T);
         },
         (err) => {
@@ -182,7 +183,6 @@ export class SanteClient extends EventEmitter<SanteClientEvents> {
           reject(err);
         },
       );
-      this.pool.enqueue(lookup);
     });
   }
 

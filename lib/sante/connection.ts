@@ -2,7 +2,6 @@ import * as net from "node:net";
 import * as tls from "node:tls";
 import { SanteError } from "../errors";
 import type { LineFrameDecoder } from "./framing";
-import type { Lookup } from "./lookup";
 import type { ResolvedClientOptions } from "./client-options";
 
 /** How long an idle kept-alive socket stays open before we close it ourselves. */
@@ -10,37 +9,40 @@ const IDLE_TIMEOUT_MS = 30_000;
 /** After our FIN, how long the PACS gets to close its side before we cut the socket. */
 const LINGER_MS = 2_000;
 
-/** How a lookup's attempt on this connection ended without a reply. */
-export interface AttemptFailure {
-  error: SanteError;
-  /** The socket never connected: counts toward the circuit breaker, may be retried. */
-  connectFailed: boolean;
-  /** A kept-alive socket the PACS had closed while idle: go round again at once, no retry spent. */
-  staleSocket: boolean;
+/** How the exchange in progress ended when its socket went away without a reply. */
+export interface ExchangeFailure {
+  /** SANTE_CONNECTION (lost, refused, reset) or SANTE_PROTOCOL (a bad reply). */
+  readonly error: SanteError;
+  /** The socket never connected: counts toward the circuit breaker. */
+  readonly connectFailed: boolean;
+  /** A kept-alive socket the PACS had closed while idle, found out only when used. */
+  readonly staleSocket: boolean;
 }
 
 export interface ConnectionEvents {
   /** The socket connected (or finished the TLS handshake). */
   connected(conn: SanteConnection): void;
-  /** The connection finished an exchange and can take another (keep-alive only). */
-  idle(conn: SanteConnection): void;
-  /** The socket is gone; `lookup` is the one it held, still unsettled, with why it failed. */
-  closed(conn: SanteConnection, lookup: Lookup | undefined, failure: AttemptFailure): void;
+  /** The exchange got its reply. With keep-alive the connection is idle again; without, it is closing. */
+  replied(conn: SanteConnection, value: unknown): void;
+  /** The socket is gone; `failure` tells how the exchange in progress ended, undefined when there was none. */
+  closed(conn: SanteConnection, failure: ExchangeFailure | undefined): void;
 }
 
 /**
  * One socket to the PACS carrying one exchange at a time: the protocol has no
  * request ids, so a reply can only be matched to a request by never having
- * two outstanding on the same socket.
+ * two outstanding on the same socket. It reports what happened and decides
+ * nothing about the lookup: retries, timeouts and queueing are the pool's.
  */
 export class SanteConnection {
   private readonly socket: net.Socket;
-  private current: Lookup | undefined;
   private decoder: LineFrameDecoder<unknown> | undefined;
+  private frame: Buffer | undefined;
   private connected = false;
   private replyBytes = 0;
   private exchanges = 0;
   private lastError: NodeJS.ErrnoException | undefined;
+  private badReply: SanteError | undefined;
   private linger: NodeJS.Timeout | undefined;
   private ended = false;
 
@@ -64,37 +66,30 @@ export class SanteConnection {
     return `${this.options.host}:${this.options.port}`;
   }
 
-  /** Send a lookup. The pool only hands one to a connection that has none. */
-  run(lookup: Lookup): void {
-    this.current = lookup;
-    this.decoder = lookup.newDecoder();
+  /** Start an exchange. The pool only gives one to a connection that has none. */
+  send(frame: Buffer, decoder: LineFrameDecoder<unknown>): void {
+    this.frame = frame;
+    this.decoder = decoder;
     this.replyBytes = 0;
-    lookup.onTimeout = () => this.destroy();
-    lookup.startClock(
-      this.options.timeout,
-      () => new SanteError("SANTE_TIMEOUT", `No reply from ${this.address} within ${this.options.timeout} ms`),
-    );
     this.socket.setTimeout(0);
     this.socket.ref();
-    if (this.connected) this.socket.write(lookup.frame);
+    if (this.connected) this.socket.write(frame);
   }
 
-  /** Close now; the lookup in progress, if any, fails with `err`. */
-  destroy(err?: SanteError): void {
-    if (err) this.current?.fail(err);
+  /** Close now; an exchange in progress is reported as failed when the socket has closed. */
+  destroy(): void {
     this.socket.destroy();
   }
 
   private onConnect(): void {
     this.connected = true;
     this.events.connected(this);
-    if (this.current) this.socket.write(this.current.frame);
+    if (this.frame) this.socket.write(this.frame);
   }
 
   private onData(chunk: Buffer): void {
-    const lookup = this.current;
     const decoder = this.decoder;
-    if (!lookup || !decoder) {
+    if (!decoder) {
       // A LF after the last reply's CR may trail in late; anything else is unasked for.
       if (chunk.every((b) => b === 0x0a)) return;
       this.socket.destroy();
@@ -105,50 +100,48 @@ export class SanteConnection {
     try {
       frames = decoder.push(chunk);
     } catch (err) {
-      this.destroy(this.protocolError(err));
-      return;
+      return this.refuse(err);
     }
     if (frames.length === 0) return;
-    if (decoder.error) {
-      this.destroy(this.protocolError(decoder.error));
-      return;
-    }
-    if (frames.length > 1 || decoder.midFrame) {
-      this.destroy(this.protocolError(new Error("more than one reply to one request")));
-      return;
-    }
-    this.current = undefined;
+    if (decoder.error) return this.refuse(decoder.error);
+    if (frames.length > 1 || decoder.midFrame) return this.refuse(new Error("more than one reply to one request"));
     this.decoder = undefined;
+    this.frame = undefined;
     this.exchanges++;
-    lookup.succeed(frames[0]);
+    // Settle the socket's state first: the pool may hand this connection its next exchange at once.
     if (this.options.keepAlive) {
       this.socket.setTimeout(IDLE_TIMEOUT_MS);
       // An idle pooled socket must not keep a script's process alive.
       this.socket.unref();
-      this.events.idle(this);
     } else {
       this.ended = true;
       this.socket.end();
       this.linger = setTimeout(() => this.socket.destroy(), LINGER_MS);
     }
+    this.events.replied(this, frames[0]);
+  }
+
+  private refuse(err: unknown): void {
+    const what = err instanceof Error ? err.message.replace(/^Invalid reply: /, "") : String(err);
+    this.badReply = new SanteError("SANTE_PROTOCOL", `Invalid reply from ${this.address}: ${what}`);
+    this.socket.destroy();
   }
 
   private onClose(): void {
     if (this.linger) clearTimeout(this.linger);
-    const lookup = this.current && !this.current.done ? this.current : undefined;
-    this.current = undefined;
+    const inExchange = this.decoder !== undefined;
     this.decoder = undefined;
-    if (lookup) lookup.onTimeout = undefined;
+    this.frame = undefined;
+    if (!inExchange) return this.events.closed(this, undefined);
+    const badReply = this.badReply;
     const connectionError = () => this.connectionError();
-    this.events.closed(this, lookup, {
-      // Made only when read: without keep-alive every socket closes after its reply, with no lookup to fail,
-      // and a SanteError (with its stack) per lookup is measurable.
+    this.events.closed(this, {
+      // Made only when read: an attempt the pool had already ended (a timeout, a close) needs no error.
       get error() {
-        return connectionError();
+        return badReply ?? connectionError();
       },
       connectFailed: !this.connected,
-      // A kept-alive socket the PACS closed while idle shows up only when we use it.
-      staleSocket: this.exchanges > 0 && this.replyBytes === 0 && !this.ended,
+      staleSocket: this.exchanges > 0 && this.replyBytes === 0 && !this.ended && !badReply,
     });
   }
 
@@ -162,11 +155,6 @@ export class SanteConnection {
     return new SanteError("SANTE_CONNECTION", `${this.address} closed the connection before a full reply${why}`, {
       cause: err,
     });
-  }
-
-  private protocolError(err: unknown): SanteError {
-    const what = err instanceof Error ? err.message.replace(/^Invalid reply: /, "") : String(err);
-    return new SanteError("SANTE_PROTOCOL", `Invalid reply from ${this.address}: ${what}`);
   }
 }
 

@@ -1,20 +1,20 @@
-import type { LineFrameDecoder } from "./framing";
 import type { SanteError } from "../errors";
+import type { LineFrameDecoder } from "./framing";
 
 /**
- * One request on its way to the PACS: the frame to send, how to decode the
- * reply, and the promise to settle. It settles exactly once, whatever races
- * between reply, timeout, socket loss and close.
+ * One request on its way to the PACS and the state of its attempts. Only the
+ * pool (pool.ts) creates and changes it: the pool decides on retries, the
+ * clock and going round again; connections only report what happened. It
+ * settles exactly once, whatever races between reply, timeout, socket loss and close.
  */
 export class Lookup {
-  private timer: NodeJS.Timeout | undefined;
   private settled = false;
+  /** The clock of the current attempt: connect plus reply, not the wait in the queue. */
+  clock: NodeJS.Timeout | undefined;
   /** Set when a kept-alive connection turned out closed and the lookup went round again. */
   wentRoundAgain = false;
   /** Retries spent after connection failures. */
   retries = 0;
-  /** Called when the clock runs out; the connection that holds the lookup sets it. */
-  onTimeout: (() => void) | undefined;
 
   constructor(
     readonly frame: Buffer,
@@ -27,26 +27,6 @@ export class Lookup {
     return this.settled;
   }
 
-  /**
-   * Starts the timeout for one attempt; it covers connect plus reply, not the
-   * wait in the queue. Going round again on a stale kept-alive socket keeps the clock running.
-   */
-  startClock(ms: number, timeoutError: () => SanteError): void {
-    if (this.timer || this.settled) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      const abort = this.onTimeout;
-      this.fail(timeoutError());
-      abort?.();
-    }, ms);
-  }
-
-  /** Before a retry's backoff: the next attempt gets a clock of its own. */
-  stopClock(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
   succeed(value: unknown): void {
     if (this.settle()) this.resolve(value);
   }
@@ -55,12 +35,15 @@ export class Lookup {
     if (this.settle()) this.reject(err);
   }
 
+  stopClock(): void {
+    if (this.clock) clearTimeout(this.clock);
+    this.clock = undefined;
+  }
+
   private settle(): boolean {
     if (this.settled) return false;
     this.settled = true;
-    this.onTimeout = undefined;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.stopClock();
     return true;
   }
 }

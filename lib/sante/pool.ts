@@ -1,26 +1,37 @@
+import { SanteError } from "../errors";
 import { backoffDelay } from "../util/backoff";
 import { CircuitBreaker } from "../util/breaker";
-import { SanteError } from "../errors";
 import { Fifo } from "../util/fifo";
-import type { Lookup } from "./lookup";
 import type { ResolvedClientOptions } from "./client-options";
-import { SanteConnection, type AttemptFailure } from "./connection";
+import { SanteConnection, type ExchangeFailure } from "./connection";
+import type { LineFrameDecoder } from "./framing";
+import { Lookup } from "./lookup";
 
 /**
  * At most `connections` sockets to one PACS, and the queue of lookups waiting
  * for one of them. With keep-alive, a socket that finishes an exchange takes
- * the next lookup; without, each lookup gets a socket of its own. Lookups whose
- * connection failed are retried here (they are idempotent), behind a circuit
- * breaker that stops new attempts while the PACS cannot be reached.
+ * the next lookup; without, each lookup gets a socket of its own, whose slot is
+ * free again once the socket has closed (so the PACS never sees more than
+ * `connections`). The pool owns every lookup's attempts: the clock of each,
+ * going round again on a stale kept-alive socket, and retries after connection
+ * failures (lookups are idempotent), behind a circuit breaker that stops new
+ * attempts while the PACS cannot be reached.
  */
 export class ConnectionPool {
   private readonly queue = new Fifo<Lookup>();
   private readonly all = new Set<SanteConnection>();
+  /** The lookup each busy connection carries. */
+  private readonly carrying = new Map<SanteConnection, Lookup>();
   private readonly backingOff = new Map<Lookup, NodeJS.Timeout>();
   private readonly breaker: CircuitBreaker;
   private idle: SanteConnection[] = [];
   private closing: Promise<void> | undefined;
   private allClosed: (() => void) | undefined;
+  private readonly events = {
+    connected: () => this.breaker.connected(),
+    replied: (conn: SanteConnection, value: unknown) => this.replied(conn, value),
+    closed: (conn: SanteConnection, failure: ExchangeFailure | undefined) => this.connectionClosed(conn, failure),
+  };
 
   constructor(private readonly options: ResolvedClientOptions) {
     this.breaker = new CircuitBreaker(options.breakerThreshold, options.breakerCooldown);
@@ -34,25 +45,24 @@ export class ConnectionPool {
     return this.queue.length;
   }
 
-  get sockets(): number {
-    return this.all.size;
-  }
-
   /** True while the breaker refuses new connections. */
   get unreachable(): boolean {
     return this.breaker.isOpen;
   }
 
-  enqueue(lookup: Lookup): void {
-    if (this.closing) {
-      lookup.fail(closedError(this.address));
-      return;
-    }
+  /** Sends `frame` and settles once: `resolve` with the reply `newDecoder` reads, or `reject` with a SanteError. */
+  request(
+    frame: Buffer,
+    newDecoder: () => LineFrameDecoder<unknown>,
+    resolve: (value: unknown) => void,
+    reject: (err: SanteError) => void,
+  ): void {
+    const lookup = new Lookup(frame, newDecoder, resolve, reject);
+    if (this.closing) return lookup.fail(closedError(this.address));
     if (this.queue.length >= this.options.queueLimit) {
-      lookup.fail(
+      return lookup.fail(
         new SanteError("SANTE_BUSY", `${this.queue.length} lookups already wait for ${this.address}; try again later`),
       );
-      return;
     }
     this.queue.push(lookup);
     this.dispatch();
@@ -68,10 +78,11 @@ export class ConnectionPool {
         lookup.fail(err);
       }
       this.backingOff.clear();
+      for (const lookup of this.carrying.values()) lookup.fail(err);
       this.closing = new Promise<void>((resolve) => {
         this.allClosed = resolve;
       });
-      for (const conn of [...this.all]) conn.destroy(err);
+      for (const conn of this.all) conn.destroy();
       this.checkClosed();
     }
     return this.closing;
@@ -93,37 +104,58 @@ export class ConnectionPool {
         if (conn) this.idle.push(conn);
         continue;
       }
-      (conn ?? this.open()).run(lookup);
+      this.start(lookup, conn ?? this.open());
     }
   }
 
   private open(): SanteConnection {
-    const conn = new SanteConnection(this.options, {
-      connected: () => this.breaker.connected(),
-      idle: (c) => {
-        this.idle.push(c);
-        this.dispatch();
-      },
-      closed: (c, lookup, failure) => {
-        this.all.delete(c);
-        this.idle = this.idle.filter((x) => x !== c);
-        if (failure.connectFailed) this.breaker.connectFailed();
-        if (lookup) this.attemptFailed(lookup, failure);
-        if (this.closing) this.checkClosed();
-        else this.dispatch();
-      },
-    });
+    const conn = new SanteConnection(this.options, this.events);
     this.all.add(conn);
     return conn;
   }
 
-  private attemptFailed(lookup: Lookup, failure: AttemptFailure): void {
-    if (this.closing) {
-      lookup.fail(closedError(this.address));
-    } else if (failure.staleSocket && !lookup.wentRoundAgain) {
+  private start(lookup: Lookup, conn: SanteConnection): void {
+    this.carrying.set(conn, lookup);
+    // Going round again on a stale kept-alive socket keeps the clock that is running.
+    lookup.clock ??= setTimeout(() => {
+      lookup.clock = undefined;
+      lookup.fail(new SanteError("SANTE_TIMEOUT", `No reply from ${this.address} within ${this.options.timeout} ms`));
+      // The attempt may have gone round again onto another socket since this clock started.
+      for (const [carrier, carried] of this.carrying) if (carried === lookup) carrier.destroy();
+    }, this.options.timeout);
+    conn.send(lookup.frame, lookup.newDecoder());
+  }
+
+  private replied(conn: SanteConnection, value: unknown): void {
+    this.carrying.get(conn)?.succeed(value);
+    this.carrying.delete(conn);
+    if (this.options.keepAlive && !this.closing) {
+      this.idle.push(conn);
+      this.dispatch();
+    }
+  }
+
+  private connectionClosed(conn: SanteConnection, failure: ExchangeFailure | undefined): void {
+    this.all.delete(conn);
+    this.idle = this.idle.filter((x) => x !== conn);
+    const lookup = this.carrying.get(conn);
+    this.carrying.delete(conn);
+    if (failure?.connectFailed) this.breaker.connectFailed();
+    if (lookup && failure && !lookup.done) this.attemptFailed(lookup, failure);
+    if (this.closing) this.checkClosed();
+    else this.dispatch();
+  }
+
+  /** Decides what a failed attempt means: go round again, retry after a pause, or fail the lookup. */
+  private attemptFailed(lookup: Lookup, failure: ExchangeFailure): void {
+    if (failure.staleSocket && !lookup.wentRoundAgain) {
       lookup.wentRoundAgain = true;
       this.queue.unshift(lookup);
-    } else if (lookup.retries < this.options.retries && !this.breaker.isOpen) {
+      return;
+    }
+    const error = failure.error;
+    // Only a PACS that could not be reached is worth asking again; a bad reply would come back the same.
+    if (error.code === "SANTE_CONNECTION" && lookup.retries < this.options.retries && !this.breaker.isOpen) {
       lookup.retries++;
       lookup.stopClock();
       const timer = setTimeout(() => {
@@ -132,9 +164,9 @@ export class ConnectionPool {
         this.dispatch();
       }, backoffDelay(lookup.retries));
       this.backingOff.set(lookup, timer);
-    } else {
-      lookup.fail(failure.error);
+      return;
     }
+    lookup.fail(error);
   }
 
   /** While the breaker is open and no connection is left to try, waiting lookups fail at once. */

@@ -41,17 +41,13 @@ function readText(raw: unknown, name: string, fallback: string): string {
  * caller, which can see the tls-config node. The client itself checks ranges.
  */
 export function readClientOptions(def: Record<string, unknown>): SanteClientOptions {
-  const queueLimit = readNumber(def.queueLimit, "queueLimit", CLIENT_DEFAULTS.queueLimit);
-  // Every lookup passes through the queue, even one a free connection takes at
-  // once, so a limit of 0 would refuse them all: surely a typing slip.
-  if (queueLimit === 0) throw new SanteError("SANTE_INVALID_INPUT", "queueLimit must be at least 1, got 0");
   return {
     host: readText(def.host, "host", CLIENT_DEFAULTS.host),
     port: readNumber(def.port, "port", CLIENT_DEFAULTS.port),
     timeout: readNumber(def.timeout, "timeout", CLIENT_DEFAULTS.timeout),
     connections: readNumber(def.connections, "connections", CLIENT_DEFAULTS.connections),
     keepAlive: readBoolean(def.keepAlive, "keepAlive", CLIENT_DEFAULTS.keepAlive),
-    queueLimit,
+    queueLimit: readNumber(def.queueLimit, "queueLimit", CLIENT_DEFAULTS.queueLimit),
     retries: readNumber(def.retries, "retries", CLIENT_DEFAULTS.retries),
     breakerThreshold: readNumber(def.breakerThreshold, "breakerThreshold", CLIENT_DEFAULTS.breakerThreshold),
     breakerCooldown: readNumber(def.breakerCooldown, "breakerCooldown", CLIENT_DEFAULTS.breakerCooldown),
