@@ -106,7 +106,46 @@
     };
   }
 
+  /**
+   * The runtime's defaults and limits, from resources/sante-pacs-defaults.js (written by the build from lib/).
+   * Read when needed, not at load: Node-RED loads a node's script files in no set order.
+   */
+  function defaults() {
+    return window.SantePacsDefaults;
+  }
+
+  /** A validator for one of the client's whole-number options, in the range the runtime accepts. */
+  function limitOf(option, key) {
+    return function (value, opt) {
+      var range = defaults().limits[option];
+      return integerIn(range[0], range[1], key).call(this, value, opt);
+    };
+  }
+
+  /** The label of a lookup node: its name, else what it reads (`study token (HL7 IPC-3.1,ZDS-1.1)`). */
+  function lookupLabel(type) {
+    return function () {
+      if (this.name) return this.name;
+      var input = defaults().input;
+      if (this.propertyType === input.propertyType && this.property === input.property) {
+        return this._(type + ".label.node");
+      }
+      var from = this.propertyType === "hl7" ? "HL7 " + this.property : this.propertyType + "." + this.property;
+      if (this.propertyType === "str" || this.propertyType === "jsonata") from = this.propertyType;
+      return this._(type + ".label.node-from", { from: from });
+    };
+  }
+
+  /** Named nodes show their name in italics, as Node-RED's core nodes do. */
+  function nameStyle() {
+    return this.name ? "node_label_italic" : "";
+  }
+
   window.SantePacsEditor = {
+    defaults: defaults,
+    limitOf: limitOf,
+    lookupLabel: lookupLabel,
+    nameStyle: nameStyle,
     isHl7PathList: isHl7PathList,
     hl7Type: hl7Type,
     propertyInput: propertyInput,

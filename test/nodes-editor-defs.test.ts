@@ -34,8 +34,14 @@ function loadDefinitions(): Map<string, Definition> {
     _,
   };
   const context = { window: {} as Record<string, unknown>, RED, $: emptyQuery };
-  runInNewContext(readFileSync(join(root, "resources", "sante-pacs-editor.js"), "utf8"), context);
-  Object.assign(context, { SantePacsEditor: context.window.SantePacsEditor });
+  // As the browser does: the generated defaults and the shared editor script, then each node's definition.
+  for (const script of ["sante-pacs-defaults.js", "sante-pacs-editor.js"]) {
+    runInNewContext(readFileSync(join(root, "resources", script), "utf8"), context);
+  }
+  Object.assign(context, {
+    SantePacsEditor: context.window.SantePacsEditor,
+    SantePacsDefaults: context.window.SantePacsDefaults,
+  });
   for (const type of NODE_TYPES) {
     const html = readFileSync(join(root, "nodes", `${type}.html`), "utf8");
     for (const [, code] of html.matchAll(/<script type="text\/javascript">([\s\S]*?)<\/script>/g)) {

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { runInNewContext } from "node:vm";
 import fc from "fast-check";
 import { isValidHl7PathList } from "../lib/hl7";
+import { CLIENT_DEFAULTS } from "../lib/sante";
 import { startSimulator, type RunningSimulator } from "../lib/simulator";
 import { freePort } from "./helpers/fault-server";
 import { BUILT_NODES_DIR, NODE_TYPES, PACKAGE_NAME, packageRoot, readPackageJson } from "./helpers/nr-package";
@@ -177,6 +178,12 @@ describe("the package as Node-RED's registry sees it", () => {
       const script = await fetch(`${base}resources/${PACKAGE_NAME}/sante-pacs-editor.js`);
       assert.equal(script.status, 200);
       assert.match(await script.text(), /SantePacsEditor/);
+      // The editor's defaults are the runtime's own, written by the build: not a copy kept in the .html.
+      const defaults = await fetch(`${base}resources/${PACKAGE_NAME}/sante-pacs-defaults.js`);
+      assert.equal(defaults.status, 200);
+      const window: { SantePacsDefaults?: { client?: unknown } } = {};
+      runInNewContext(await defaults.text(), { window });
+      assert.deepEqual(JSON.parse(JSON.stringify(window.SantePacsDefaults?.client)), CLIENT_DEFAULTS);
       for (const icon of ["sante-study-token.svg", "sante-patient-tokens.svg", "sante-viewer-link.svg"]) {
         const res = await fetch(`${base}icons/${PACKAGE_NAME}/${icon}`);
         assert.equal(res.status, 200, icon);

@@ -81,7 +81,8 @@ describe("npm package contents (npm pack --dry-run)", () => {
     for (const file of [pkg.main, pkg.types, ...Object.values(pkg.bin ?? {})]) {
       assert.ok(file && packed.files.includes(file.replace(/^\.\//, "")), `${file}`);
     }
-    for (const file of ["README.md", "LICENSE", "CHANGELOG.md", "resources/sante-pacs-editor.js"]) {
+    const resources = ["resources/sante-pacs-editor.js", "resources/sante-pacs-defaults.js"];
+    for (const file of ["README.md", "LICENSE", "CHANGELOG.md", ...resources]) {
       assert.ok(packed.files.includes(file), file);
     }
   });

@@ -2,3 +2,4 @@
 export { readHl7 } from "./read";
 export { parseHl7PathList, isValidHl7PathList } from "./path";
 export type { Hl7Path, Hl7SegmentSelector, Hl7RepetitionSelector } from "./path";
+export { STUDY_INSTANCE_UID_PATHS, PATIENT_ID_PATHS } from "./well-known-paths";

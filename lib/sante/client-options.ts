@@ -58,6 +58,21 @@ export const CLIENT_DEFAULTS = {
   patientCacheSeconds: 0,
 } as const;
 
+/** The whole numbers each option accepts, [min, max]: the runtime checks them here, the editor's validators read them. */
+export const CLIENT_LIMITS = {
+  port: [1, 65535],
+  timeout: [1, 2 ** 31 - 1],
+  connections: [1, 1024],
+  // Every lookup passes through the queue, so a limit of 0 would refuse them all.
+  queueLimit: [1, Number.MAX_SAFE_INTEGER],
+  maxReplyBytes: [16, 2 ** 30],
+  retries: [0, 10],
+  breakerThreshold: [0, 1000],
+  breakerCooldown: [0, 2 ** 31 - 1],
+  cacheSize: [0, 10_000_000],
+  patientCacheSeconds: [0, 31_536_000],
+} as const satisfies Record<string, readonly [number, number]>;
+
 /** Fills defaults and refuses nonsense early, so a misconfigured client fails at construction, not at first lookup. */
 export function resolveClientOptions(options: SanteClientOptions = {}): ResolvedClientOptions {
   const resolved: ResolvedClientOptions = {
@@ -77,17 +92,10 @@ export function resolveClientOptions(options: SanteClientOptions = {}): Resolved
     tokenStore: options.tokenStore,
   };
   if (resolved.host === "") throw invalid("host is empty");
-  checkInteger("port", resolved.port, 1, 65535);
-  checkInteger("timeout", resolved.timeout, 1, 2 ** 31 - 1);
-  checkInteger("connections", resolved.connections, 1, 1024);
-  // Every lookup passes through the queue, so a limit of 0 would refuse them all.
-  checkInteger("queueLimit", resolved.queueLimit, 1, Number.MAX_SAFE_INTEGER);
-  checkInteger("maxReplyBytes", resolved.maxReplyBytes, 16, 2 ** 30);
-  checkInteger("retries", resolved.retries, 0, 10);
-  checkInteger("breakerThreshold", resolved.breakerThreshold, 0, 1000);
-  checkInteger("breakerCooldown", resolved.breakerCooldown, 0, 2 ** 31 - 1);
-  checkInteger("cacheSize", resolved.cacheSize, 0, 10_000_000);
-  checkInteger("patientCacheSeconds", resolved.patientCacheSeconds, 0, 31_536_000);
+  for (const name of Object.keys(CLIENT_LIMITS) as (keyof typeof CLIENT_LIMITS)[]) {
+    const [min, max] = CLIENT_LIMITS[name];
+    checkInteger(name, resolved[name], min, max);
+  }
   return resolved;
 }
 

@@ -1,4 +1,4 @@
-import { CLIENT_DEFAULTS, DEFAULT_WEB_PORT, SanteError, viewerUrl, type SanteClientOptions } from ".";
+import { CLIENT_DEFAULTS, SanteError, viewerUrl, WEB_DEFAULTS, type SanteClientOptions } from ".";
 
 /** The web server a viewer link points at. */
 export interface WebSettings {
@@ -73,8 +73,8 @@ export function readWebSettings(def: Record<string, unknown>): WebSettings {
   const host = readText(def.webHost, "webHost", readText(def.host, "host", CLIENT_DEFAULTS.host));
   const web: WebSettings = {
     host,
-    port: readNumber(def.webPort, "webPort", DEFAULT_WEB_PORT),
-    ssl: readBoolean(def.ssl, "ssl", false),
+    port: readNumber(def.webPort, "webPort", WEB_DEFAULTS.port),
+    ssl: readBoolean(def.ssl, "ssl", WEB_DEFAULTS.ssl),
   };
   viewerUrl({ ...web, token: "check" });
   return web;

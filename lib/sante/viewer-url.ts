@@ -10,7 +10,10 @@ export interface ViewerUrlOptions {
   token: string;
 }
 
-export const DEFAULT_WEB_PORT = 3000;
+/** Where viewer links point unless the config node says otherwise: the vendor's default web port, no SSL. */
+export const WEB_DEFAULTS = { port: 3000, ssl: false } as const;
+/** The vendor's default port of the PACS's web server (WEB_DEFAULTS.port). */
+export const DEFAULT_WEB_PORT = WEB_DEFAULTS.port;
 
 /**
  * The link Sante DICOM Web Viewer opens, exactly as the vendor document writes

@@ -13,15 +13,18 @@ export interface PropertySpec {
 /** Types the editor offers; `hl7` is ours (resources/sante-pacs-editor.js defines it for the editor). */
 const TYPES = new Set(["msg", "flow", "global", "str", "env", "jsonata", "hl7"]);
 
+/** Where a node reads its input unless told otherwise, as in Node-RED's core nodes. */
+export const INPUT_DEFAULT: PropertySpec = { value: "payload", type: "msg" };
+
 export function readPropertySpec(def: NodeDef, allowHl7: boolean): PropertySpec {
-  const type = typeof def.propertyType === "string" && def.propertyType !== "" ? def.propertyType : "msg";
-  const value = typeof def.property === "string" ? def.property : "payload";
+  const type = typeof def.propertyType === "string" && def.propertyType !== "" ? def.propertyType : INPUT_DEFAULT.type;
+  const value = typeof def.property === "string" ? def.property : INPUT_DEFAULT.value;
   if (!TYPES.has(type) || (type === "hl7" && !allowHl7)) {
     throw new SanteError("SANTE_INVALID_INPUT", `property type "${type}" is not supported`);
   }
   // A bad field path is a configuration error: report it at deploy rather than with every message.
   if (type === "hl7") parseHl7PathList(value);
-  return { value: type === "msg" && value === "" ? "payload" : value, type };
+  return { value: type === "msg" && value === "" ? INPUT_DEFAULT.value : value, type };
 }
 
 /** How the help and error messages name where a value came from: msg.payload, flow.uid, HL7 PID-3.1, … */

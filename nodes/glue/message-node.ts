@@ -2,7 +2,7 @@ import { SanteError, toSanteError } from "../../lib/errors";
 import { Fifo } from "../../lib/util/fifo";
 import { InFlight } from "../../lib/util/in-flight";
 import type { DoneFunction, Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from "./node-red-types";
-import { readPropertySpec, resolveInput } from "./input-property";
+import { INPUT_DEFAULT, readPropertySpec, resolveInput } from "./input-property";
 import { findServer, type SantePacsServer } from "./server-node";
 import { LookupStatus, showConfigProblem, type StatusText } from "./status";
 import { translator, type Translate } from "./translate";
@@ -68,7 +68,7 @@ export function setupMessageNode<R>(RED: NodeAPI, node: Node, def: NodeDef, adap
   const inFlight = new InFlight((count) => status.pending(count + queued.length));
   const server = findServer(RED, def.server);
   let setupProblem: SanteError | undefined;
-  let spec = { value: "payload", type: "msg" };
+  let spec = INPUT_DEFAULT;
   try {
     spec = readPropertySpec(def, adapter.allowHl7);
   } catch (err) {
