@@ -56,15 +56,28 @@ describe("SanteClient against the simulator", () => {
         const studies = patients.flat();
         assert.ok(studies.length >= 200, `the simulator's synthetic patients have studies (${studies.length})`);
         const asked = Array.from({ length: 2000 }, (_, i) => studies[(i * 7919) % studies.length]);
-        sim.resetPeak();
-        const tokens = await Promise.all(asked.map((s) => client.studyToken(s.studyInstanceUid)));
-        assert.deepEqual(
-          tokens,
-          asked.map((s) => s.token),
-        );
-        assert.ok(sim.peakConnections <= 4, `the PACS saw ${sim.peakConnections} connections at once`);
-        assert.ok(sim.peakConnections >= 1);
-        assert.equal(client.pending, 0);
+        // Without a cache every lookup goes to the PACS; identical ones at the same moment share one request.
+        // (The first client's kept-alive sockets would count at the PACS too: it goes first.)
+        await client.close();
+        while (sim.openConnections > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+        const uncached = new SanteClient({ port: sim.port, keepAlive, connections: 4, cacheSize: 0 });
+        try {
+          sim.resetPeak();
+          const before = sim.requests;
+          const tokens = await Promise.all(asked.map((s) => uncached.studyToken(s.studyInstanceUid)));
+          assert.deepEqual(
+            tokens,
+            asked.map((s) => s.token),
+          );
+          const distinct = new Set(asked.map((s) => s.studyInstanceUid)).size;
+          assert.ok(distinct >= 500, `${distinct} distinct studies`);
+          assert.equal(sim.requests - before, distinct, "one request per distinct study");
+          assert.ok(sim.peakConnections <= 4, `the PACS saw ${sim.peakConnections} connections at once`);
+          assert.ok(sim.peakConnections >= (keepAlive ? 1 : 4), `${sim.peakConnections} connections at once`);
+          assert.equal(uncached.pending, 0);
+        } finally {
+          await uncached.close();
+        }
       });
     });
   }

@@ -6,7 +6,6 @@
 import { strict as assert } from "node:assert";
 import type { NodeMessage } from "../nodes/glue/node-red-types";
 import { startSimulator, type RunningSimulator } from "../lib/simulator";
-import { memoryTokenStoreCount } from "../lib/sante/token-cache-memory";
 import { freePort, startFaultServer, type FaultServer } from "./helpers/fault-server";
 import { flowWith, Outcomes, serverDef, TAB, until } from "./helpers/nr-flows";
 import { callsBy, helper, node, OUR_NODES } from "./helpers/nr-helper";
@@ -52,6 +51,7 @@ async function sendTo(o: Outcomes, id: string, msg: NodeMessage): Promise<void> 
 
 interface GlobalContext {
   get(key: string): unknown;
+  set(key: string, value: unknown): void;
 }
 
 function globalContext(): GlobalContext {
@@ -298,19 +298,20 @@ describe("sante-pacs-server reliability settings in a Node-RED runtime", () => {
     });
 
     it("starts empty when the cache size changes, and is forgotten once no config node uses it", async () => {
+      const lookUp = async (server: Record<string, unknown>) => {
+        await helper.setFlows(flowWith(STUDY, server), "full");
+        const o = new Outcomes();
+        await o.send({ payload: SEED_UID });
+        return cached(o.outputs[0]);
+      };
       await helper.load(OUR_NODES, flowWith(STUDY, serverDef(sim.port)));
-      let o = new Outcomes();
-      await o.send({ payload: SEED_UID });
-      assert.equal(memoryTokenStoreCount(), 1);
-
-      await helper.setFlows(flowWith(STUDY, serverDef(sim.port, { cacheSize: "500" })), "full");
-      o = new Outcomes();
-      await o.send({ payload: SEED_UID });
-      assert.equal(cached(o.outputs[0]), false, "a cache of another size is another cache");
-      assert.equal(memoryTokenStoreCount(), 1, "the cache of the old size is gone");
-
-      await helper.setFlows(flowWith(STUDY, serverDef(await freePort(), { cacheSize: "500" })), "full");
-      assert.equal(memoryTokenStoreCount(), 1, "the cache of the PACS no longer configured is gone");
+      assert.equal(await lookUp(serverDef(sim.port)), false);
+      assert.equal(await lookUp(serverDef(sim.port)), true, "kept across a deploy");
+      assert.equal(await lookUp(serverDef(sim.port, { cacheSize: "500" })), false, "another size is another cache");
+      // Kept only while a config node uses it: memory does not grow with every PACS or size ever deployed.
+      assert.equal(await lookUp(serverDef(sim.port)), false, "the cache of the old size was dropped");
+      await helper.setFlows(flowWith(STUDY, serverDef(await freePort())), "full");
+      assert.equal(await lookUp(serverDef(sim.port)), false, "the cache of a PACS no longer configured was dropped");
     });
 
     it('cacheSize "0": every lookup asks the PACS', async () => {
@@ -321,7 +322,6 @@ describe("sante-pacs-server reliability settings in a Node-RED runtime", () => {
       await sendTo(o, "n2", { payload: SEED_UID });
       assert.deepEqual(o.outputs.map(cached), [false, false, false]);
       assert.equal(sim.requests, before + 3);
-      assert.equal(memoryTokenStoreCount(), 0);
     });
 
     it('cacheSize "2": holds the two most recently used tokens', async () => {
@@ -375,13 +375,18 @@ describe("sante-pacs-server reliability settings in a Node-RED runtime", () => {
       assert.equal(global.get("santeTokens.1"), undefined, "the UID's dots made no nested objects");
       await sendTo(o, "n2", { payload: SEED_UID });
       assert.deepEqual(o.outputs.map(cached), [false, true]);
-      assert.equal(memoryTokenStoreCount(), 0, "no memory cache besides the context store");
 
       await helper.setFlows(flow, "full");
       const after = new Outcomes();
       await after.send({ payload: SEED_UID });
       assert.equal(cached(after.outputs[0]), true);
       assert.equal(sim.requests, before + 1);
+
+      // The store is the only cache: without the token there, the PACS is asked again.
+      globalContext().set(`santeTokens["${pacs}"]`, {});
+      await after.send({ payload: SEED_UID });
+      assert.equal(cached(after.outputs[1]), false, "no memory cache besides the context store");
+      assert.equal(sim.requests, before + 2);
     });
 
     it('"memory" with cacheSize "3": the store keeps at most 3 tokens, the newest', async () => {
@@ -403,7 +408,6 @@ describe("sante-pacs-server reliability settings in a Node-RED runtime", () => {
       await o.send({ payload: SEED_UID });
       assert.deepEqual(o.outputs.map(cached), [false, true]);
       assert.equal(globalContext().get("santeTokens"), undefined);
-      assert.equal(memoryTokenStoreCount(), 1);
     });
   });
 });

@@ -52,17 +52,3 @@ export function dropUnusedMemoryTokenStores(): void {
     if (entry.users <= 0) caches.delete(key);
   }
 }
-
-/**
- * Forgets every memory cache, used or not. For tests, which expect each test's
- * first lookup to reach the PACS although a helper.unload() keeps the caches
- * as a redeploy does; nodes keep working, with caches nobody else shares.
- */
-export function forgetMemoryTokenStores(): void {
-  caches.clear();
-}
-
-/** How many caches exist, for tests. */
-export function memoryTokenStoreCount(): number {
-  return caches.size;
-}

@@ -7,7 +7,7 @@ import studyModule from "../../nodes/sante-study-token";
 import patientModule from "../../nodes/sante-patient-tokens";
 import linkModule from "../../nodes/sante-viewer-link";
 import type { NodeAPI, NodeMessage } from "../../nodes/glue/node-red-types";
-import { forgetMemoryTokenStores } from "../../lib/sante/token-cache-memory";
+import { dropUnusedMemoryTokenStores } from "../../lib/sante/token-cache-memory";
 import { catalogTranslator } from "./nr-i18n";
 
 type NodeModule = (RED: NodeAPI) => void;
@@ -80,11 +80,12 @@ export function coreNode(path: string): NodeModule {
 }
 
 /**
- * The memory token caches belong to a PACS address and outlive a redeploy, so
- * they outlive helper.unload() too; every test starts without any, as it starts
- * with a fresh flow. (A root hook: it runs before each test of the whole run.)
+ * The memory token caches belong to a PACS address and outlive a redeploy, as
+ * they outlive helper.unload(); every test starts without those of earlier
+ * tests (whose flows are unloaded by then), as a deploy would drop them.
+ * (A root hook: it runs before each test of the whole run.)
  */
-if (typeof beforeEach === "function") beforeEach(forgetMemoryTokenStores);
+if (typeof beforeEach === "function") beforeEach(dropUnusedMemoryTokenStores);
 
 export function node(id: string): TestNode {
   const found = helper.getNode(id);
