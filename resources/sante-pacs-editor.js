@@ -136,6 +136,12 @@
     };
   }
 
+  /** The edit dialog of a lookup node: its input (HL7 paths offered with `hl7Default`) and its output property. */
+  function prepareLookupDialog(hl7Default) {
+    propertyInput("#node-input-property", "#node-input-propertyType", hl7Default);
+    $("#node-input-output").typedInput({ types: ["msg"] });
+  }
+
   /** Named nodes show their name in italics, as Node-RED's core nodes do. */
   function nameStyle() {
     return this.name ? "node_label_italic" : "";
@@ -145,6 +151,7 @@
     defaults: defaults,
     limitOf: limitOf,
     lookupLabel: lookupLabel,
+    prepareLookupDialog: prepareLookupDialog,
     nameStyle: nameStyle,
     isHl7PathList: isHl7PathList,
     hl7Type: hl7Type,
