@@ -47,7 +47,11 @@ export class LookupStatus {
   /** A problem known before any message arrives, such as no server chosen. */
   problem(code: string): void {
     this.failed(code);
-    this.pending(0);
+    this.count = 0;
+    // Shown at once: it is there from deploy on, not the outcome of a message.
+    this.dispose();
+    this.wanted = true;
+    this.flush();
   }
 
   /** On close: nothing more to show, and no timer left behind. */
@@ -60,8 +64,9 @@ export class LookupStatus {
   private show(): void {
     this.wanted = true;
     if (this.timer) return;
-    const wait = this.shownAt + MIN_INTERVAL_MS - Date.now();
-    if (wait <= 0) return this.flush();
+    // Even after a quiet spell the update waits for the next turn of the event loop: a message handled at once
+    // (a viewer link, a cached token) then shows its result only, not a "1 waiting" flash before it.
+    const wait = Math.max(0, this.shownAt + MIN_INTERVAL_MS - Date.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.flush();
