@@ -11,6 +11,10 @@ export const ERROR_CODES = [
   "SANTE_PROTOCOL",
   "SANTE_BUSY",
   "SANTE_CLOSED",
+  /** An HL7 receiver answered AE or CE (application error): it took the message and could not process it. */
+  "SANTE_HL7_ERROR",
+  /** An HL7 receiver answered AR or CR (rejected): it refused the message (type, version, processing ID, …). */
+  "SANTE_HL7_REJECTED",
 ] as const;
 
 export type SanteErrorCode = (typeof ERROR_CODES)[number];

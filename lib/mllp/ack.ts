@@ -1,0 +1,68 @@
+import { SanteError } from "../errors";
+import { readHl7 } from "../hl7";
+
+export const ACK_CODES = ["AA", "AE", "AR", "CA", "CE", "CR"] as const;
+export type AckCode = (typeof ACK_CODES)[number];
+
+/** An HL7 acknowledgement, as the sender sees it. */
+export interface MllpAck {
+  /** The ACK as received, without its framing. */
+  readonly text: string;
+  /** MSA-1: AA/CA accepted, AE/CE error, AR/CR rejected. */
+  readonly code: AckCode;
+  /** MSA-2: the control ID (MSH-10) of the message it acknowledges. */
+  readonly controlId: string;
+  /** MSA-3, the receiver's text, if any. */
+  readonly textMessage?: string;
+}
+
+/** An AE/CE or AR/CR: the error carries the ACK, for logs and for flows that read its ERR segment. */
+export class Hl7AckError extends SanteError {
+  readonly ack: MllpAck;
+
+  constructor(ack: MllpAck, address: string) {
+    const rejected = ack.code === "AR" || ack.code === "CR";
+    super(
+      rejected ? "SANTE_HL7_REJECTED" : "SANTE_HL7_ERROR",
+      `${address} ${rejected ? "rejected" : "could not process"} message ${shown(ack.controlId)} (${ack.code})`,
+    );
+    this.name = "SanteError";
+    this.ack = ack;
+  }
+}
+
+/** MSH-10 of a message to send: what its ACK must echo. SANTE_INVALID_INPUT when the message is not HL7 or has none. */
+export function controlIdOf(message: string | Buffer): string {
+  return readHl7(message, "MSH-10");
+}
+
+/** Reads MSA-1, MSA-2 and MSA-3 of a reply; anything that is not an HL7 ACK is SANTE_PROTOCOL. */
+export function readAck(reply: Buffer): MllpAck {
+  const text = reply.toString("utf8");
+  let code: string;
+  try {
+    code = readHl7(text, "MSA-1");
+  } catch (err) {
+    throw new SanteError("SANTE_PROTOCOL", "the reply is not an HL7 ACK (no MSA-1)", { cause: err });
+  }
+  if (!(ACK_CODES as readonly string[]).includes(code)) {
+    throw new SanteError("SANTE_PROTOCOL", `the ACK's MSA-1 is ${shown(code)}, not an acknowledgement code`);
+  }
+  const textMessage = optional(text, "MSA-3");
+  return { text, code: code as AckCode, controlId: optional(text, "MSA-2"), ...(textMessage ? { textMessage } : {}) };
+}
+
+/** A field that may be empty, of a message already known to be HL7. */
+function optional(text: string, path: string): string {
+  try {
+    return readHl7(text, path);
+  } catch {
+    return "";
+  }
+}
+
+/** Values from the other side go into messages as printable ASCII, and short. */
+export function shown(text: string): string {
+  const printable = text.replace(/[^\x20-\x7e]/g, "?");
+  return printable.length > 40 ? `${printable.slice(0, 40)}…` : printable;
+}
