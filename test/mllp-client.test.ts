@@ -191,6 +191,25 @@ describe("MllpClient (sender transport) over real TCP", function () {
     assert.equal(server?.connections, 2);
   });
 
+  it("closes a connection left unused for idleTimeout, and opens a new one for the next message", async () => {
+    const c = await against((s, id) => s.write(answer(id)), { idleTimeout: 100 });
+    await c.send(hl7("I1"));
+    await c.send(hl7("I2"));
+    assert.equal(server?.connections, 1);
+    await sleep(250);
+    await c.send(hl7("I3"));
+    assert.equal(server?.connections, 2);
+  });
+
+  it("keeps waiting for an ACK slower than idleTimeout (the attempt's timeout rules while a message is out)", async () => {
+    const c = await against((s, id) => setTimeout(() => !s.destroyed && s.write(answer(id)), 200), {
+      idleTimeout: 50,
+      timeout: 2000,
+    });
+    assert.equal((await c.send(hl7("PATIENT"))).controlId, "PATIENT");
+    assert.equal(server?.received.length, 1);
+  });
+
   it("goes round once more when the receiver closes a kept-open connection as the message arrives", async () => {
     // The race of an idle close: our message reaches a socket the receiver is closing.
     const c = await against((s, id, _m, nth) => (nth === 2 ? s.destroy() : s.write(answer(id))), { retries: 0 });

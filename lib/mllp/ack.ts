@@ -12,8 +12,6 @@ export interface MllpAck {
   readonly code: AckCode;
   /** MSA-2: the control ID (MSH-10) of the message it acknowledges. */
   readonly controlId: string;
-  /** MSA-3, the receiver's text, if any. */
-  readonly textMessage?: string;
 }
 
 /** An AE/CE or AR/CR: the error carries the ACK, for logs and for flows that read its ERR segment. */
@@ -48,8 +46,7 @@ export function readAck(reply: Buffer): MllpAck {
   if (!(ACK_CODES as readonly string[]).includes(code)) {
     throw new SanteError("SANTE_PROTOCOL", `the ACK's MSA-1 is ${shown(code)}, not an acknowledgement code`);
   }
-  const textMessage = optional(text, "MSA-3");
-  return { text, code: code as AckCode, controlId: optional(text, "MSA-2"), ...(textMessage ? { textMessage } : {}) };
+  return { text, code: code as AckCode, controlId: optional(text, "MSA-2") };
 }
 
 /** A field that may be empty, of a message already known to be HL7. */

@@ -63,7 +63,10 @@ export class MllpClientConnection {
     this.socket.once(options.tls ? "secureConnect" : "connect", () => this.onConnect());
     this.socket.on("data", (chunk: Buffer) => this.onData(chunk));
     this.socket.on("error", (err) => (this.lastError ??= err));
-    this.socket.on("timeout", () => this.socket.destroy());
+    // The socket's own idle clock, refreshed by every read and write at no cost per message; while a
+    // message is in flight its attempt timer rules instead.
+    if (options.idleTimeout > 0) this.socket.setTimeout(options.idleTimeout);
+    this.socket.on("timeout", () => this.current === undefined && this.socket.destroy());
     this.socket.on("end", () => this.socket.destroy());
     this.socket.once("close", () => this.onClose());
   }
@@ -78,7 +81,6 @@ export class MllpClientConnection {
     this.attemptBytes = 0;
     exchange.attempts++;
     this.timer = setTimeout(() => this.onTimeout(), this.options.timeout);
-    this.socket.setTimeout(0);
     this.socket.ref();
     if (this.connected) this.socket.write(exchange.frame);
   }
@@ -138,7 +140,6 @@ export class MllpClientConnection {
     this.exchanges++;
     const reusable = inbound.length === 1 && !this.decoder.midFrame;
     if (reusable) {
-      if (this.options.idleTimeout > 0) this.socket.setTimeout(this.options.idleTimeout);
       // An idle kept-open socket must not keep a script's process alive.
       this.socket.unref();
     } else {

@@ -67,6 +67,7 @@ export class MllpServerConnection implements ReplyChannel {
   private idleTimer: NodeJS.Timeout | undefined;
   private linger: NodeJS.Timeout | undefined;
   private pumping = false;
+  private paused = false;
   private pumpAgain = false;
   private partialBytes: number | undefined;
   /** Messages closed without an answer (closeWithoutReply, or an oversize one nobody answered). */
@@ -193,12 +194,18 @@ export class MllpServerConnection implements ReplyChannel {
     if (!this.open) return;
     if (this.ending) {
       if (this.owed.length === 0 && this.inbox.length === 0) this.finish();
-      else this.socket.resume();
-    } else if (this.inbox.length > 0 || this.socket.writableNeedDrain) {
-      this.socket.pause();
+      else this.reading(true);
     } else {
-      this.socket.resume();
+      this.reading(this.inbox.length === 0 && !this.socket.writableNeedDrain);
     }
+  }
+
+  /** Pauses or resumes the socket on a change only: resume() costs a tick even on a flowing stream. */
+  private reading(on: boolean): void {
+    if (on === !this.paused) return;
+    this.paused = !on;
+    if (on) this.socket.resume();
+    else this.socket.pause();
   }
 
   /** Ends our side once everything owed is written; the sender gets LINGER_MS to close its side. */
@@ -207,7 +214,7 @@ export class MllpServerConnection implements ReplyChannel {
     this.finishing = true;
     this.stopIdle();
     this.socket.end();
-    this.socket.resume();
+    this.reading(true);
     this.linger = setTimeout(() => this.socket.destroy(), LINGER_MS);
   }
 
