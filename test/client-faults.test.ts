@@ -2,17 +2,7 @@ import { strict as assert } from "node:assert";
 import { SanteClient, SanteError, type SanteClientOptions, type SanteErrorCode } from "../lib/sante";
 import { freePort, startFaultServer, type FaultServer } from "./helpers/fault-server";
 import { assertNoLeaks, resourceCounts } from "./helpers/handles";
-
-async function failure(promise: Promise<unknown>): Promise<SanteError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof SanteError, `expected a SanteError, got ${String(err)}`);
-    assert.ok(Object.prototype.hasOwnProperty.call(err, "code"), "code must be an own property");
-    return err;
-  }
-  assert.fail("expected the lookup to fail");
-}
+import { failure } from "./helpers/failure";
 
 const UID = "1.2.826.0.1.3748527.1.4.2.0.20181120.185921.384642";
 

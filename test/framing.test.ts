@@ -10,6 +10,7 @@ import {
   type LineFrameDecoder,
   type StudyEntry,
 } from "../lib/sante";
+import { chunk } from "./helpers/chunk";
 
 const VENDOR_PATIENT_REPLY = Buffer.from(
   "\x101.2.840.113619.2.55.3.2831173124.78.1375418120.812\r" +
@@ -20,19 +21,6 @@ const VENDOR_PATIENT_REPLY = Buffer.from(
     "HKx1erewwPpyBhAygMTmKHBFlwCuqkT78r3fjiVUcM4gbB9XhsojgOA15Qj9MWM\r\r",
   "latin1",
 );
-
-/** Splits bytes at the given cut points (any order, duplicates allowed). */
-function chunk(bytes: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let start = 0;
-  for (const p of points) {
-    out.push(bytes.subarray(start, p));
-    start = p;
-  }
-  out.push(bytes.subarray(start));
-  return out;
-}
 
 function decodeAll<T>(decoder: LineFrameDecoder<T>, chunks: Buffer[]): T[] {
   return chunks.flatMap((c) => decoder.push(c));

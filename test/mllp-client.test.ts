@@ -13,19 +13,9 @@ import { assertNoLeaks, resourceCounts } from "./helpers/handles";
 import { startMllpFaultServer, type MllpFaultServer } from "./helpers/mllp-fault-server";
 import { ack, frame, hl7 } from "./helpers/mllp-peer";
 import { selfSigned } from "./helpers/self-signed";
+import { failure } from "./helpers/failure";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function failure(promise: Promise<unknown>): Promise<SanteError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof SanteError, `expected a SanteError, got ${String(err)}`);
-    assert.ok(Object.prototype.hasOwnProperty.call(err, "code"), "code must be an own property");
-    return err;
-  }
-  assert.fail("expected the send to fail");
-}
 
 const answer = (controlId: string, code = "AA") => frame(ack(controlId, code));
 

@@ -3,6 +3,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import fc from "fast-check";
 import { encodeMllp, MllpDecoder, MllpParser, SanteError, type MllpDecoderOptions, type MllpFault } from "../lib/api";
+import { chunk } from "./helpers/chunk";
 
 type Event = ["message", string] | ["fault", MllpFault["kind"], string];
 
@@ -34,19 +35,6 @@ function detail(f: MllpFault): string {
     default:
       return String(f.bytes);
   }
-}
-
-/** Splits bytes at the given cut points (any order, duplicates allowed). */
-function chunk(bytes: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let start = 0;
-  for (const p of points) {
-    out.push(bytes.subarray(start, p));
-    start = p;
-  }
-  out.push(bytes.subarray(start));
-  return out;
 }
 
 const frame = (text: string): Buffer => Buffer.from(`\x0b${text}\x1c\r`, "latin1");
