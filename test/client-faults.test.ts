@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { SanteClient, SanteError, type SanteClientOptions, type SanteErrorCode } from "../lib/sante";
 import { freePort, startFaultServer, type FaultServer } from "./helpers/fault-server";
-import { assertNoLeaks, resourceCounts } from "./helpers/handles";
+import { leakCheckEach } from "./helpers/handles";
 import { failure } from "./helpers/failure";
 
 const UID = "1.2.826.0.1.3748527.1.4.2.0.20181120.185921.384642";
@@ -9,20 +9,12 @@ const UID = "1.2.826.0.1.3748527.1.4.2.0.20181120.185921.384642";
 describe("SanteClient against a misbehaving PACS", () => {
   let server: FaultServer | undefined;
   let client: SanteClient | undefined;
-  let before: Map<string, number>;
 
-  // Counted after a turn of the loop, once mocha has armed its own hook timer, as it has in afterEach.
-  beforeEach(async () => {
-    await new Promise((resolve) => setImmediate(resolve));
-    before = resourceCounts();
-  });
-
-  afterEach(async () => {
+  leakCheckEach(async () => {
     await client?.close();
     await server?.close();
     client = undefined;
     server = undefined;
-    await assertNoLeaks(before);
   });
 
   async function against(

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as net from "node:net";
 import { SanteClient, SanteError, type TokenStore } from "../lib/sante";
 import { freePort, startFaultServer, type FaultServer } from "./helpers/fault-server";
-import { assertNoLeaks, resourceCounts } from "./helpers/handles";
+import { leakCheckEach } from "./helpers/handles";
 
 const UID = "1.2.826.0.1.3748527.1.4.2.0.20181120.185921.384642";
 
@@ -19,20 +19,14 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 describe("SanteClient reliability: cache, coalescing, retries, breaker", () => {
   let server: FaultServer | undefined;
   let client: SanteClient | undefined;
-  let baseline: Map<string, number>;
   const asked: string[] = [];
 
-  beforeEach(async () => {
-    await new Promise((resolve) => setImmediate(resolve));
-    baseline = resourceCounts();
-    asked.length = 0;
-  });
+  beforeEach(() => (asked.length = 0));
 
-  afterEach(async () => {
+  leakCheckEach(async () => {
     await client?.close();
     await server?.close();
     client = server = undefined;
-    await assertNoLeaks(baseline);
   });
 
   /** A PACS that answers every study with a token made from its UID, and patients with two studies. */

@@ -9,7 +9,7 @@ import {
   type SanteErrorCode,
 } from "../lib/api";
 import { freePort } from "./helpers/fault-server";
-import { assertNoLeaks, resourceCounts } from "./helpers/handles";
+import { leakCheckEach } from "./helpers/handles";
 import { startMllpFaultServer, type MllpFaultServer } from "./helpers/mllp-fault-server";
 import { ack, frame, hl7 } from "./helpers/mllp-peer";
 import { selfSigned } from "./helpers/self-signed";
@@ -23,19 +23,12 @@ describe("MllpClient (sender transport) over real TCP", function () {
   this.timeout(10000);
   let server: MllpFaultServer | undefined;
   let client: MllpClient | undefined;
-  let before: Map<string, number>;
 
-  beforeEach(async () => {
-    await new Promise((resolve) => setImmediate(resolve));
-    before = resourceCounts();
-  });
-
-  afterEach(async () => {
+  leakCheckEach(async () => {
     await client?.close();
     await server?.close();
     client = undefined;
     server = undefined;
-    await assertNoLeaks(before);
   });
 
   async function against(

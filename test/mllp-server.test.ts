@@ -11,7 +11,7 @@ import {
   type MllpRefusal,
   type MllpServerOptions,
 } from "../lib/api";
-import { assertNoLeaks, resourceCounts } from "./helpers/handles";
+import { leakCheckEach } from "./helpers/handles";
 import { ack, frame, hl7, RawMllpPeer } from "./helpers/mllp-peer";
 import { selfSigned } from "./helpers/self-signed";
 
@@ -54,19 +54,12 @@ describe("MllpServer (listener transport) over real TCP", function () {
   this.timeout(10000);
   let server: MllpServer | undefined;
   let peers: RawMllpPeer[] = [];
-  let before: Map<string, number>;
 
-  beforeEach(async () => {
-    await new Promise((resolve) => setImmediate(resolve));
-    before = resourceCounts();
-  });
-
-  afterEach(async () => {
+  leakCheckEach(async () => {
     for (const p of peers) p.destroy();
     peers = [];
     await server?.close();
     server = undefined;
-    await assertNoLeaks(before);
   });
 
   async function start(options: MllpServerOptions = {}, answer?: (m: MllpReceived) => void) {

@@ -25,3 +25,20 @@ export async function assertNoLeaks(before: Map<string, number>): Promise<void> 
   }
   assert.fail(`resources left open: ${extra.join(", ")}`);
 }
+
+/**
+ * Mocha hooks around each test of the enclosing describe(): count the resources before it (after a turn of
+ * the loop, once mocha has armed its own hook timer, as it has in afterEach), and after it run `cleanup`
+ * (close clients and servers) and assert that nothing is left.
+ */
+export function leakCheckEach(cleanup: () => Promise<void>): void {
+  let before: Map<string, number>;
+  beforeEach(async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    before = resourceCounts();
+  });
+  afterEach(async () => {
+    await cleanup();
+    await assertNoLeaks(before);
+  });
+}
