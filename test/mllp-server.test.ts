@@ -129,6 +129,22 @@ describe("MllpServer (listener transport) over real TCP", function () {
     assert.deepEqual(controlIds(await peer.waitFrames(2000, 8000)), ids);
   });
 
+  it("stops reading a sender that does not read its answers, so memory stays bounded, and goes on when it does", async () => {
+    const padding = "x".repeat(32 * 1024);
+    const { port, recorder } = await start({}, (m) => m.reply(`${ack(m.text.split("|")[9])}NTE|1||${padding}\r`));
+    const peer = await connect(port);
+    peer.socket.pause();
+    const ids = Array.from({ length: 3000 }, (_, i) => `P${i}`);
+    peer.write(Buffer.concat(ids.map((id) => frame(hl7(id)))));
+    await sleep(300);
+    const handedUp = recorder.messages.length;
+    await sleep(200);
+    assert.equal(recorder.messages.length, handedUp, "the listener kept taking messages it could not answer");
+    assert.ok(handedUp < 1500, `${handedUp} messages taken while the sender read nothing`);
+    peer.socket.resume();
+    assert.deepEqual(controlIds(await peer.waitFrames(3000, 8000)), ids);
+  });
+
   it("puts together a frame that arrives one byte per read", async () => {
     const { port, recorder } = await start({}, echoAck);
     const peer = await connect(port);
