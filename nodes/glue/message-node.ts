@@ -20,18 +20,23 @@ interface Input {
   done: DoneFunction;
 }
 
-/** What differs between our message-handling nodes; the Node-RED glue they share is here. */
-export interface NodeAdapter<R> {
+/**
+ * What differs between our message-handling nodes; the Node-RED glue they share is here. `C` is the config
+ * node the node works with: by default the `sante-pacs-server` its `server` property names.
+ */
+export interface NodeAdapter<R, C = SantePacsServer> {
   /** The node type, which is also the message catalog's top key. */
   type: string;
   /** Whether the input property may be an HL7 field path. */
   allowHl7: boolean;
-  /** Throws what keeps `server` from serving this node (an invalid configuration), so it shows at deploy. */
-  probe(server: SantePacsServer): void;
+  /** The config node `def` names (undefined: none chosen, or not deployed). Default: findServer on def.server. */
+  config?(RED: NodeAPI, def: NodeDef): C | undefined;
+  /** Throws what keeps `config` from serving this node (an invalid configuration), so it shows at deploy. */
+  probe(config: C): void;
   /** Most messages that may wait for this node, or undefined for no limit of its own. */
-  queueLimit?(server: SantePacsServer): number | undefined;
+  queueLimit?(config: C): number | undefined;
   /** The work for one message's input value. */
-  run(server: SantePacsServer, value: unknown): R | Promise<R>;
+  run(config: C, value: unknown): R | Promise<R>;
   /** The messages to send for a result (may throw: nothing has been sent yet) and the status text. */
   prepare(msg: NodeMessage, result: R, t: Translate): { out: NodeMessage | NodeMessage[]; status: StatusText };
 }
@@ -61,12 +66,18 @@ function markFailed(msg: NodeMessage, err: SanteError): void {
  * either sent on with the result or done(err) with a SanteError whose code
  * reaches Catch nodes, also when the node is closed with messages in hand.
  */
-export function setupMessageNode<R>(RED: NodeAPI, node: Node, def: NodeDef, adapter: NodeAdapter<R>): void {
+export function setupMessageNode<R, C = SantePacsServer>(
+  RED: NodeAPI,
+  node: Node,
+  def: NodeDef,
+  adapter: NodeAdapter<R, C>,
+): void {
   const t = translator(RED, adapter.type);
   const status = new LookupStatus(node, t);
   const queued = new Fifo<Input>();
   const inFlight = new InFlight((count) => status.pending(count + queued.length));
-  const server = findServer(RED, def.server);
+  // A config node of another type is the adapter's to find; ours by default.
+  const server = adapter.config ? adapter.config(RED, def) : (findServer(RED, def.server) as C | undefined);
   let setupProblem: SanteError | undefined;
   let spec = INPUT_DEFAULT;
   try {
