@@ -162,6 +162,57 @@ describe("readHl7: framing, line ends, encodings", () => {
   });
 });
 
+describe("readHl7: multi-line text in a field (a bare LF in a message whose segments end with CR)", () => {
+  // A report as some RIS send it: CR ends segments, the report's own lines are LF-separated inside OBX-5.
+  const report = (end: string) =>
+    [
+      "MSH|^~\\&|RIS|HOSP_A|PACS|RAD|20240101140000||ORU^R01^ORU_R01|MSG00009|P|2.5.1",
+      "PID|1||12345^^^HOSP_A^MR||DOE^JANE",
+      "OBR|1|ORD1002|ACC1002|MRBRAIN^MR BRAIN",
+      "OBX|1|TX|GDT^Report^L||Findings:\nNo acute intracranial findings.\nImpression: normal.||||||F",
+      `OBX|2|UI|110180^Study Instance UID^DCM||${STUDY_UID}||||||F`,
+    ].join(end) + end;
+
+  it("CR: the LF stays in the value, and the rest of the segment and message are read", () => {
+    const message = report("\r");
+    assert.equal(
+      readHl7(message, "OBX-5"),
+      "Findings:\nNo acute intracranial findings.\nImpression: normal.",
+      "the whole report",
+    );
+    assert.equal(readHl7(message, "OBX-11"), "F", "the fields after the report");
+    assert.equal(readHl7(message, "OBX[3.1=110180]-5"), STUDY_UID, "the next segment");
+    assert.equal(readHl7(mllp(message), "OBX[2]-11"), "F");
+  });
+
+  it("CRLF: the same (CRLF ends segments, a bare LF is data)", () => {
+    const message = report("\r\n");
+    assert.equal(readHl7(message, "OBX-5"), "Findings:\nNo acute intracranial findings.\nImpression: normal.");
+    assert.equal(readHl7(message, "OBX-11"), "F");
+    assert.equal(readHl7(message, "OBX[2]-5"), STUDY_UID);
+  });
+
+  it("LF: a message whose MSH ends with LF splits on every line end, as before", () => {
+    const message = seg(ORM_O01).replace(/\r/g, "\n");
+    assert.equal(readHl7(message, "ZDS-1.1"), STUDY_UID);
+    // Here the report's lines cannot be told from segments: OBX-5 is its first line.
+    assert.equal(readHl7(report("\n"), "OBX-5"), "Findings:");
+  });
+
+  it("the line end of MSH decides: a LF file with one CRLF line still splits at every LF", () => {
+    // As in a corpus file (HL7-dotnetcore's tests): MSH ends with LF, a later segment with CRLF.
+    const message = "MSH|^~\\&|SA|SF|RA|RF|20110613083617||ADT^A04|123|P|2.7\n\nEVN|A04|20110613083617||\r\n";
+    assert.equal(readHl7(message, "MSH-10"), "123");
+    assert.equal(readHl7(message, "EVN-1"), "A04");
+  });
+
+  it("a LF right after a CR is a blank line, not the start of the next segment's name", () => {
+    const message = seg(ORM_O01).replace(/\r/g, "\r\n\n");
+    assert.equal(readHl7(message, "PID-3.1"), "12345");
+    assert.equal(readHl7(message, "ZDS-1.1"), STUDY_UID);
+  });
+});
+
 describe("readHl7: escape sequences", () => {
   const msh = "MSH|^~\\&|A|B|C|D|20240101||ADT^A08|1|P|2.5";
   const read = (value: string) => readHl7(seg(msh, `ZZZ|${value}`), "ZZZ-1");

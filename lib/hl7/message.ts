@@ -3,9 +3,13 @@
  *
  * Accepted input: a string, or a Buffer read as UTF-8 (ASCII included; the delimiters and the identifiers
  * we read are ASCII, so a message in ISO 8859-1 still parses, only its non-ASCII letters come out as U+FFFD).
- * A leading byte-order mark and MLLP framing (0x0B … 0x1C 0x0D) are removed. Segments end with CR, LF or
- * CRLF; empty lines are skipped. Reading stops at a second MSH: a payload holding several messages is read
- * as its first one.
+ * A leading byte-order mark and MLLP framing (0x0B … 0x1C 0x0D) are removed. Reading stops at a second MSH: a
+ * payload holding several messages is read as its first one. Empty lines are skipped.
+ *
+ * Segment ends: the line end of the MSH segment decides. When MSH ends with CR (or CRLF), as HL7 sends it, segments
+ * end with CR or CRLF and a bare LF is data: multi-line report text in an OBX-5 or NTE-3 keeps its lines and the
+ * rest of its segment. When MSH ends with a bare LF (a file saved on Unix), LF, CRLF and CR all end segments.
+ * Deciding by MSH rather than by "is there any CR" keeps a LF file with one stray CRLF line readable.
  */
 import { SanteError } from "../errors";
 
@@ -36,26 +40,20 @@ const VT = "\x0b";
 const FS = "\x1c";
 
 export function parseHl7Message(message: string | Buffer): ParsedHl7 {
-  let text: string;
-  if (typeof message === "string") text = message;
-  else if (Buffer.isBuffer(message)) text = message.toString("utf8");
-  else throw notHl7("it is neither a string nor a Buffer");
-
-  text = text.replace(/^\uFEFF/, "").replace(/^[\r\n \t]*/, "");
-  if (text.startsWith(VT)) text = text.slice(1).replace(/^[\r\n]*/, "");
-  const end = text.indexOf(FS);
-  if (end >= 0) text = text.slice(0, end);
-
+  const text = unwrapHl7(message);
   if (!text.startsWith("MSH") || text.length < 5) throw notHl7("it does not start with an MSH segment");
   const field = text[3];
   const mshEnd = text.slice(4).search(/[\r\n]/);
   const msh = mshEnd < 0 ? text.slice(4) : text.slice(4, 4 + mshEnd);
   const sepAt = msh.indexOf(field);
   const encodingCharacters = sepAt < 0 ? msh : msh.slice(0, sepAt);
-  const delimiters = readDelimiters(field, encodingCharacters);
+  const delimiters = hl7Delimiters(field, encodingCharacters);
 
+  const crEnded = mshEnd >= 0 && text[4 + mshEnd] === "\r";
   const segments: Hl7Segment[] = [];
-  for (const line of text.split(/\r\n|\r|\n/)) {
+  for (const written of text.split(crEnded ? /\r\n|\r/ : /\r\n|\r|\n/)) {
+    // A LF right after a segment end is a blank line, not data: no field comes before a segment's name.
+    const line = crEnded ? written.replace(/^\n+/, "") : written;
     if (line.trim() === "") continue;
     const sep = line.indexOf(field);
     const name = sep < 0 ? line : line.slice(0, sep);
@@ -65,10 +63,28 @@ export function parseHl7Message(message: string | Buffer): ParsedHl7 {
   return { delimiters, encodingCharacters, segments };
 }
 
-function readDelimiters(field: string, encoding: string): Hl7Delimiters {
+/** The message's text without a byte-order mark, leading blank lines, MLLP framing or anything after 0x1C. */
+export function unwrapHl7(message: string | Buffer): string {
+  let text: string;
+  if (typeof message === "string") text = message;
+  else if (Buffer.isBuffer(message)) text = message.toString("utf8");
+  else throw notHl7("it is neither a string nor a Buffer");
+
+  text = text.replace(/^\uFEFF/, "").replace(/^[\r\n \t]*/, "");
+  if (text.startsWith(VT)) text = text.slice(1).replace(/^[\r\n]*/, "");
+  const end = text.indexOf(FS);
+  return end >= 0 ? text.slice(0, end) : text;
+}
+
+/**
+ * The delimiters of MSH-1 (field) and MSH-2 (encoding characters, 1 to 5); throws SANTE_INVALID_INPUT when they
+ * are not distinct printable non-alphanumeric characters.
+ */
+export function hl7Delimiters(field: string, encoding: string): Hl7Delimiters {
   const all = field + encoding;
   // HL7 allows any printable non-alphanumeric character; anything else means this is not HL7 we can trust.
   if (
+    field.length !== 1 ||
     encoding.length < 1 ||
     encoding.length > 5 ||
     new Set(all).size !== all.length ||
