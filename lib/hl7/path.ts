@@ -90,6 +90,20 @@ export function isValidHl7PathList(paths: string): boolean {
   }
 }
 
+/** The path of one position, first occurrence and first repetition: fieldPath("MSH", 9, 1) is MSH-9.1. */
+export function fieldPath(segment: string, field: number, component?: number, subcomponent?: number): Hl7Path {
+  const text = [`${segment}-${field}`, component, subcomponent].filter((p) => p !== undefined).join(".");
+  return {
+    text,
+    segment,
+    segmentSelector: { kind: "occurrence", occurrence: 1 },
+    field,
+    repetition: { kind: "index", repetition: 1 },
+    ...(component === undefined ? {} : { component }),
+    ...(subcomponent === undefined ? {} : { subcomponent }),
+  };
+}
+
 function parseHl7Path(text: string): Hl7Path {
   if (text === "") throw bad(text, "an empty entry in the list");
   const m = PATH.exec(text);

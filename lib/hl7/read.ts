@@ -1,6 +1,6 @@
 import { SanteError } from "../errors";
 import { parseHl7Message, type ParsedHl7 } from "./message";
-import { parseHl7PathList, type Hl7Path } from "./path";
+import { fieldPath, parseHl7PathList, type Hl7Path } from "./path";
 import { selectHl7Value } from "./select";
 
 /**
@@ -24,8 +24,8 @@ function listed(list: Hl7Path[]): string {
   return names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}`;
 }
 
-const MSH_9: Hl7Path = at(9);
-const MSH_10: Hl7Path = at(10);
+const MSH_9: Hl7Path = fieldPath("MSH", 9);
+const MSH_10: Hl7Path = fieldPath("MSH", 10);
 
 /** " (ADT^A01, control ID MSG0001)": enough to find the message in the sender's log, nothing of the patient. */
 function identity(msg: ParsedHl7): string {
@@ -36,16 +36,6 @@ function identity(msg: ParsedHl7): string {
   const id = safe(selectHl7Value(msg, MSH_10));
   const parts = [type, id === "" ? "" : `control ID ${id}`].filter((s) => s !== "");
   return parts.length === 0 ? "" : ` (${parts.join(", ")})`;
-}
-
-function at(field: number): Hl7Path {
-  return {
-    text: `MSH-${field}`,
-    segment: "MSH",
-    segmentSelector: { kind: "occurrence", occurrence: 1 },
-    field,
-    repetition: { kind: "index", repetition: 1 },
-  };
 }
 
 /** These fields are not patient data, but they come from outside: printable ASCII only, and short. */

@@ -35,15 +35,34 @@ function findSegment(msg: ParsedHl7, path: Hl7Path): Hl7Segment | undefined {
   return undefined;
 }
 
+/**
+ * The value at field.component.subcomponent of the first repetition of that field in this segment, cleaned as
+ * selectHl7Value cleans it ("" when absent).
+ */
+export function segmentValue(
+  msg: ParsedHl7,
+  segment: Hl7Segment,
+  field: number,
+  component?: number,
+  subcomponent?: number,
+): string {
+  const first = repetitions(msg, segment, field)[0];
+  return first ? valueIn(msg, first, component, subcomponent) : "";
+}
+
+/** Field n of a segment as written, escapes and all ("" when absent). Not for MSH-1 and MSH-2. */
+export function rawField(msg: ParsedHl7, segment: Hl7Segment, field: number): string {
+  // A segment's text starts with the separator, so part n is field n; MSH counts its separator as field 1.
+  return segment.text.split(msg.delimiters.field)[segment.name === "MSH" ? field - 1 : field] ?? "";
+}
+
 function repetitions(msg: ParsedHl7, segment: Hl7Segment, field: number): Repetition[] {
   const d = msg.delimiters;
   if (segment.name === "MSH" && field <= 2) {
     return [{ raw: field === 1 ? d.field : msg.encodingCharacters, literal: true }];
   }
-  // A segment's text starts with the separator, so part n is field n; MSH counts its separator as field 1.
-  const parts = segment.text.split(d.field);
-  const raw = parts[segment.name === "MSH" ? field - 1 : field];
-  if (raw === undefined || raw === "") return [];
+  const raw = rawField(msg, segment, field);
+  if (raw === "") return [];
   return (d.repetition === undefined ? [raw] : raw.split(d.repetition)).map((r) => ({ raw: r, literal: false }));
 }
 
