@@ -179,12 +179,7 @@ function fromHeader(h: Hl7Header): AckBasis {
 
 /** For input that is not HL7: the control ID and version of its first line if they can be told, else defaults. */
 function salvage(raw: string | Buffer, why: string): AckBasis {
-  let first = "";
-  try {
-    first = raw === "" ? "" : (unwrapHl7(raw).split(/[\r\n]/, 1)[0] ?? "");
-  } catch {
-    first = "";
-  }
+  const first = raw === "" ? "" : (unwrapHl7(raw).split(/[\r\n]/, 1)[0] ?? "");
   let controlId = "";
   let version = DEFAULT_VERSION;
   const sep = first[3];
@@ -268,7 +263,7 @@ function hl7Error(e: AckError): [string, string] {
 
 /** A designator of the received header, as a field; nothing when msg.hl7 was edited into another shape. */
 function copied(d: unknown): Hl7Field {
-  return typeof d === "object" && d !== null && !Array.isArray(d) ? designatorField(d as Hl7Designator) : undefined;
+  return typeof d === "object" && d !== null && !Array.isArray(d) ? designatorField(d) : undefined;
 }
 
 function text(value: unknown): string {

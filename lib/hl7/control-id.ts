@@ -38,7 +38,7 @@ export function createControlIdGenerator(options: ControlIdOptions = {}): Contro
     .toString(36)
     .padStart(5, "0");
   let last = 0;
-  let counter = randomInt(COUNTER_SPACE);
+  let counter = 0;
   return {
     next(): string {
       last = Math.max(last, now());

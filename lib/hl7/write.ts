@@ -115,7 +115,7 @@ export function writeHl7Segment(segment: Hl7SegmentValues, d: Hl7WriteDelimiters
       const why = isMsh && n >= 1 && n <= 2 ? " (MSH-1 and MSH-2 come from the delimiters)" : "";
       throw new SanteError("SANTE_INVALID_INPUT", `${name} has no field ${key} to write${why}`);
     }
-    parts[isMsh ? n - 1 : n] = writeHl7Field(value as Hl7Field, d);
+    parts[isMsh ? n - 1 : n] = writeHl7Field(value, d);
   }
   if (isMsh) parts[1] = encodingCharacters(d); // as it is: never escaped
   return trimJoin(
