@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isSanteError } from "../lib/errors";
-import { readHl7Header } from "../lib/hl7";
+import { parseHl7Message, readHl7Header } from "../lib/hl7";
 import { PACKAGE_ROOT } from "../scripts/hl7-corpus";
 import { ADT_A01, ADT_CUSTOM, mllp, OMI_O23 } from "./fixtures/hl7/samples";
 
@@ -70,6 +70,24 @@ describe("readHl7Header", () => {
   it("is plain data: a JSON copy (as Node-RED clones msg) is equal", () => {
     const h = readHl7Header(OMI_O23);
     assert.deepEqual(JSON.parse(JSON.stringify(h)), h);
+  });
+
+  it("from a message already parsed (parseHl7Message), even after a JSON copy; a broken one is refused", () => {
+    const parsed = JSON.parse(JSON.stringify(parseHl7Message(OMI_O23))) as ReturnType<typeof parseHl7Message>;
+    assert.deepEqual(readHl7Header(parsed), readHl7Header(OMI_O23));
+    for (const broken of [
+      { ...parsed, segments: "MSH" },
+      { ...parsed, delimiters: { field: "|" }, encodingCharacters: "^^" },
+      { ...parsed, segments: [{ name: "MSH" }] },
+      null,
+      42,
+    ]) {
+      assert.throws(
+        () => readHl7Header(broken as unknown as string),
+        (err: unknown) => isSanteError(err, "SANTE_INVALID_INPUT"),
+        JSON.stringify(broken),
+      );
+    }
   });
 
   it("a message without MSH-9 or MSH-10 is read, with empty values", () => {

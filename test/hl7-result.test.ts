@@ -41,6 +41,15 @@ describe("buildResultMessage: RAD-128 ORU^R01 with the viewer link", () => {
     assert.equal(readHl7(oru, "OBX[3.1=113014]-5"), VENDOR_UID);
   });
 
+  it("from the order already parsed, or its JSON copy: the same message", () => {
+    const parsed = JSON.parse(JSON.stringify(parseHl7Message(ORM))) as ReturnType<typeof parseHl7Message>;
+    const options = { controlId: "R2", now: NOW };
+    assert.equal(
+      buildResultMessage(parsed, link(VENDOR_UID), options),
+      buildResultMessage(ORM, link(VENDOR_UID), options),
+    );
+  });
+
   it("from the example OMI^O23 (v2.5.1): accession number from IPC-1, PV1 'patient class unknown'", () => {
     const oru = buildResultMessage(OMI, link(OMI_UID), { now: NOW });
     assert.deepEqual(names(oru), ["MSH", "PID", "PV1", "ORC", "TQ1", "OBR", "OBX", "OBX"]);

@@ -3,7 +3,7 @@
  * message are built from. Plain data only (strings and plain objects), so that Node-RED can clone it with msg.
  */
 import { SanteError } from "../errors";
-import { parseHl7Message, type Hl7Delimiters, type ParsedHl7 } from "./message";
+import { toParsedHl7, type Hl7Delimiters, type ParsedHl7 } from "./message";
 import { fieldPath } from "./path";
 import { selectHl7Value } from "./select";
 
@@ -63,7 +63,7 @@ export interface Hl7Header {
  * not refused here: the caller decides (an ACK for it echoes an empty MSA-2).
  */
 export function readHl7Header(message: string | Buffer | ParsedHl7): Hl7Header {
-  const msg = typeof message === "string" || Buffer.isBuffer(message) ? parseHl7Message(message) : message;
+  const msg = toParsedHl7(message);
   const at = (field: number, component?: number) => selectHl7Value(msg, fieldPath("MSH", field, component));
   const hd = (field: number): Hl7HierarchicDesignator => ({
     namespaceId: at(field, 1),

@@ -63,6 +63,28 @@ export function parseHl7Message(message: string | Buffer): ParsedHl7 {
   return { delimiters, encodingCharacters, segments };
 }
 
+/**
+ * A message as text (parsed here) or already parsed (checked here: it may come from a flow, cloned or edited).
+ * Throws SANTE_INVALID_INPUT for anything else.
+ */
+export function toParsedHl7(message: string | Buffer | ParsedHl7): ParsedHl7 {
+  if (typeof message === "string" || Buffer.isBuffer(message)) return parseHl7Message(message);
+  const m = message as Partial<ParsedHl7> | null;
+  if (
+    typeof m !== "object" ||
+    m === null ||
+    !Array.isArray(m.segments) ||
+    !m.segments.every((s: Partial<Hl7Segment> | null) => typeof s?.name === "string" && typeof s.text === "string") ||
+    typeof m.encodingCharacters !== "string" ||
+    typeof m.delimiters?.field !== "string"
+  ) {
+    throw notHl7("it is neither a string, a Buffer nor a parsed message");
+  }
+  // The delimiters must be what MSH-1 and MSH-2 say, or the fields would be split at the wrong characters.
+  const delimiters = hl7Delimiters(m.delimiters.field, m.encodingCharacters);
+  return { delimiters, encodingCharacters: m.encodingCharacters, segments: m.segments };
+}
+
 /** The message's text without a byte-order mark, leading blank lines, MLLP framing or anything after 0x1C. */
 export function unwrapHl7(message: string | Buffer): string {
   let text: string;

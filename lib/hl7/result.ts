@@ -42,7 +42,7 @@ import { validateStudyInstanceUid } from "../sante/validate";
 import { nextControlId } from "./control-id";
 import { copyField, copySegment } from "./copy";
 import { designatorField, hl7VersionBefore, readHl7Header, type Hl7Designator, type Hl7Header } from "./header";
-import { parseHl7Message, type Hl7Segment, type ParsedHl7 } from "./message";
+import { toParsedHl7, type Hl7Segment, type ParsedHl7 } from "./message";
 import { segmentValue } from "./select";
 import { hl7Timestamp } from "./timestamp";
 import { writeDelimiters, writeHl7Message, type Hl7Field, type Hl7Fields, type Hl7SegmentValues } from "./write";
@@ -115,7 +115,7 @@ export function buildResultMessage(
   link: StudyLinkResult,
   options: ResultMessageOptions = {},
 ): string {
-  const msg = typeof order === "string" || Buffer.isBuffer(order) ? parseHl7Message(order) : order;
+  const msg = toParsedHl7(order);
   const header = readHl7Header(msg);
   const uid = validateStudyInstanceUid(link?.studyInstanceUid);
   const url = checkUrl(link?.url);
