@@ -4,8 +4,7 @@
  */
 import { SanteError } from "../errors";
 import { toParsedHl7, type Hl7Delimiters, type ParsedHl7 } from "./message";
-import { fieldPath } from "./path";
-import { selectHl7Value } from "./select";
+import { segmentValue } from "./select";
 
 /** An HD (hierarchic designator), as MSH-3 to MSH-6 hold it: `RIS`, or `RIS^1.2.3.4^ISO`. */
 export interface Hl7HierarchicDesignator {
@@ -64,7 +63,8 @@ export interface Hl7Header {
  */
 export function readHl7Header(message: string | Buffer | ParsedHl7): Hl7Header {
   const msg = toParsedHl7(message);
-  const at = (field: number, component?: number) => selectHl7Value(msg, fieldPath("MSH", field, component));
+  const msh = msg.segments[0]; // toParsedHl7 made sure it is the MSH
+  const at = (field: number, component?: number) => segmentValue(msg, msh, field, component);
   const hd = (field: number): Hl7HierarchicDesignator => ({
     namespaceId: at(field, 1),
     universalId: at(field, 2),

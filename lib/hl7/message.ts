@@ -74,6 +74,7 @@ export function toParsedHl7(message: string | Buffer | ParsedHl7): ParsedHl7 {
     typeof m !== "object" ||
     m === null ||
     !Array.isArray(m.segments) ||
+    (m.segments[0] as Partial<Hl7Segment> | undefined)?.name !== "MSH" ||
     !m.segments.every((s: Partial<Hl7Segment> | null) => typeof s?.name === "string" && typeof s.text === "string") ||
     typeof m.encodingCharacters !== "string" ||
     typeof m.delimiters?.field !== "string"

@@ -53,7 +53,18 @@ export function segmentValue(
 /** Field n of a segment as written, escapes and all ("" when absent). Not for MSH-1 and MSH-2. */
 export function rawField(msg: ParsedHl7, segment: Hl7Segment, field: number): string {
   // A segment's text starts with the separator, so part n is field n; MSH counts its separator as field 1.
-  return segment.text.split(msg.delimiters.field)[segment.name === "MSH" ? field - 1 : field] ?? "";
+  return fieldsOf(segment, msg.delimiters.field)[segment.name === "MSH" ? field - 1 : field] ?? "";
+}
+
+/** A segment's text split at the field separator, once per segment: a message is read field by field. */
+const splitSegments = new WeakMap<Hl7Segment, { readonly separator: string; readonly parts: readonly string[] }>();
+
+function fieldsOf(segment: Hl7Segment, separator: string): readonly string[] {
+  const known = splitSegments.get(segment);
+  if (known !== undefined && known.separator === separator) return known.parts;
+  const parts = segment.text.split(separator);
+  splitSegments.set(segment, { separator, parts });
+  return parts;
 }
 
 function repetitions(msg: ParsedHl7, segment: Hl7Segment, field: number): Repetition[] {
