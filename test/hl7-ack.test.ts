@@ -13,11 +13,11 @@ import {
   wantsEnhancedAck,
   type AckCode,
 } from "../lib/hl7";
-import { PACKAGE_ROOT } from "../scripts/hl7-corpus";
+import { packageRoot } from "./helpers/nr-package";
 import { ADT_A01, ADT_CUSTOM, mllp, seg } from "./fixtures/hl7/samples";
 
-const ORM = readFileSync(join(PACKAGE_ROOT, "examples/data/orm-o01.hl7"));
-const OMI = readFileSync(join(PACKAGE_ROOT, "examples/data/omi-o23.hl7"));
+const ORM = readFileSync(join(packageRoot(), "examples/data/orm-o01.hl7"));
+const OMI = readFileSync(join(packageRoot(), "examples/data/omi-o23.hl7"));
 const NOW = new Date(Date.UTC(2024, 0, 15, 10, 30, 5));
 const lines = (message: string) => message.split("\r").filter((l) => l !== "");
 /** MSH-7 is local time: compare everything else. */

@@ -3,12 +3,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isSanteError } from "../lib/errors";
 import { parseHl7Message, readHl7Header } from "../lib/hl7";
-import { PACKAGE_ROOT } from "../scripts/hl7-corpus";
+import { packageRoot } from "./helpers/nr-package";
 import { ADT_A01, ADT_CUSTOM, mllp, OMI_O23 } from "./fixtures/hl7/samples";
 
 describe("readHl7Header", () => {
   it("the example ORM^O01 (v2.3): type, trigger, control ID, version, who sent it to whom", () => {
-    const h = readHl7Header(readFileSync(join(PACKAGE_ROOT, "examples/data/orm-o01.hl7")));
+    const h = readHl7Header(readFileSync(join(packageRoot(), "examples/data/orm-o01.hl7")));
     assert.deepEqual(h, {
       messageType: "ORM",
       triggerEvent: "O01",

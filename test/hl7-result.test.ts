@@ -4,11 +4,11 @@ import { join } from "node:path";
 import { isSanteError } from "../lib/errors";
 import { buildResultMessage, parseHl7Message, readHl7, readHl7Header, type StudyLinkResult } from "../lib/hl7";
 import { viewerUrl } from "../lib/sante";
-import { PACKAGE_ROOT } from "../scripts/hl7-corpus";
+import { packageRoot } from "./helpers/nr-package";
 import { OMI_O23, ORM_O01, ORU_R01, OTHER_UID, seg, STUDY_UID } from "./fixtures/hl7/samples";
 
-const ORM = readFileSync(join(PACKAGE_ROOT, "examples/data/orm-o01.hl7"));
-const OMI = readFileSync(join(PACKAGE_ROOT, "examples/data/omi-o23.hl7"));
+const ORM = readFileSync(join(packageRoot(), "examples/data/orm-o01.hl7"));
+const OMI = readFileSync(join(packageRoot(), "examples/data/omi-o23.hl7"));
 const VENDOR_UID = "1.2.826.0.1.3748527.1.4.2.0.20181120.185921.384642";
 const OMI_UID = "1.2.840.113619.2.55.3.2831173124.78.1375418120.812";
 const TOKEN = "JH89Lk3mZq0";
@@ -188,7 +188,7 @@ describe("buildResultMessage: RAD-128 ORU^R01 with the viewer link", () => {
   });
 
   it("an ADT (no order) still gives a result with the patient and the link", () => {
-    const adt = readFileSync(join(PACKAGE_ROOT, "examples/data/adt-a08.hl7"));
+    const adt = readFileSync(join(packageRoot(), "examples/data/adt-a08.hl7"));
     const oru = buildResultMessage(adt, link(VENDOR_UID));
     assert.deepEqual(names(oru), ["MSH", "PID", "PV1", "ORC", "TQ1", "OBR", "OBX", "OBX"]);
     assert.equal(readHl7(oru, "PID-3[MR].1"), "ID200631zw609");
