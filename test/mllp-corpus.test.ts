@@ -1,19 +1,21 @@
 import { strict as assert } from "node:assert";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { MllpClient, MllpServer, SanteError } from "../lib/api";
 import { readHl7 } from "../lib/hl7";
 import { assertNoLeaks, resourceCounts } from "./helpers/handles";
-import { packageRoot } from "./helpers/nr-package";
-
-/** The shared corpus of 296 messages written by others (../shared/hl7-corpus beside the checkout), when present. */
-const CORPUS = resolve(packageRoot(), "..", "shared", "hl7-corpus", "corpus");
+import { locateHl7Corpus, missingCorpusMessage } from "../scripts/hl7-corpus";
 
 describe("MLLP transport with the shared HL7 corpus", function () {
   this.timeout(30000);
 
   it("carries every corpus message byte for byte and matches each ACK to the message's MSH-10", async function () {
-    if (!existsSync(CORPUS)) return this.skip();
+    const dir = locateHl7Corpus();
+    if (dir === undefined) {
+      console.warn(`!! SKIPPING THE MLLP CORPUS TEST: ${missingCorpusMessage()}`);
+      return this.skip();
+    }
+    const CORPUS = join(dir, "corpus");
     await new Promise((resolve) => setImmediate(resolve));
     const before = resourceCounts();
     const files = readdirSync(CORPUS).sort();

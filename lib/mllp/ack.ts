@@ -1,8 +1,6 @@
 import { SanteError } from "../errors";
 import { readHl7 } from "../hl7";
-
-export const ACK_CODES = ["AA", "AE", "AR", "CA", "CE", "CR"] as const;
-export type AckCode = (typeof ACK_CODES)[number];
+import { ACK_CODES, type AckCode } from "../hl7/ack";
 
 /** An HL7 acknowledgement, as the sender sees it. */
 export interface MllpAck {

@@ -5,6 +5,6 @@ export { MLLP_SERVER_DEFAULTS, type MllpServerOptions } from "./server-options";
 export { MllpReceived, type MllpPeer, type MllpReplyOptions } from "./received";
 export type { MllpDisconnect, MllpDisconnectReason } from "./server-connection";
 export { MllpServer, type MllpServerEvents, type MllpRefusal } from "./server";
-export { ACK_CODES, Hl7AckError, type AckCode, type MllpAck } from "./ack";
+export { Hl7AckError, type MllpAck } from "./ack";
 export { MLLP_CLIENT_DEFAULTS, type MllpClientOptions } from "./client-options";
 export { MllpClient, type MllpClientEvents } from "./client";
