@@ -6,4 +6,4 @@ export * from "./sante";
 export * from "./hl7";
 export * from "./mllp";
 export { startSimulator } from "./simulator";
-export type { SimulatorOptions, RunningSimulator, SimPatient, SimStudy } from "./simulator";
+export type { SimulatorOptions, RunningSimulator, SimAddedStudy, SimPatient, SimStudy } from "./simulator";

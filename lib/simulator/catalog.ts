@@ -26,12 +26,21 @@ interface PatientRecord {
   where: string;
 }
 
-/** The patients and studies one simulator serves; its answers never change once built. */
+/** What adding one entry did. */
+export interface Learnt {
+  studyInstanceUid: string;
+  token: string;
+  /** false: the study was known already (same patient, same or no token). */
+  added: boolean;
+}
+
+/**
+ * The patients and studies one simulator serves. Built from the vendor examples and data files, and it can learn
+ * studies while the simulator runs (images arriving after the order), under the same rules as the data files.
+ */
 export class Catalog {
-  constructor(
-    private readonly studies: ReadonlyMap<string, StudyRecord>,
-    private readonly patients: ReadonlyMap<string, PatientRecord>,
-  ) {}
+  private readonly studies = new Map<string, StudyRecord>();
+  private readonly patients = new Map<string, PatientRecord>();
 
   get patientCount(): number {
     return this.patients.size;
@@ -52,45 +61,29 @@ export class Catalog {
     }
     return { kind: "unknown" };
   }
-}
 
-function tokenOf(study: StudyRecord): string {
-  return (study.token ??= deriveToken(study.uid));
-}
-
-/** Merges the sources in order; the rules are documented in data-file.ts. */
-export class CatalogBuilder {
-  private readonly studies = new Map<string, StudyRecord>();
-  private readonly patients = new Map<string, PatientRecord>();
-
-  addSeed(): this {
-    for (const { patientId, studies } of SEED_PATIENTS) {
-      for (const study of studies) this.add({ patientId, study, where: "vendor example" }, true);
+  /**
+   * Adds one validated entry (data-entry.ts) while serving: the rules of data files, and a Patient ID may not also be
+   * a Study Instance UID here. Nothing changes when it throws (SANTE_INVALID_INPUT naming `entry.where`).
+   */
+  learn(entry: DataEntry): Learnt | undefined {
+    if (this.studies.has(entry.patientId)) {
+      throw dataError(entry.where, `Patient ID "${entry.patientId}" is a Study Instance UID here`);
     }
-    return this;
-  }
-
-  addEntries(entries: Iterable<DataEntry>): this {
-    for (const entry of entries) this.add(entry, false);
-    return this;
-  }
-
-  build(): Catalog {
-    for (const [patientId, patient] of this.patients) {
-      if (this.studies.has(patientId)) {
-        throw dataError(
-          patient.where,
-          `Patient ID "${patientId}" is also a Study Instance UID here, so a request for it would only ever get the study's token`,
-        );
-      }
+    const uid = entry.study?.studyInstanceUid;
+    if (uid !== undefined && this.patients.has(uid)) {
+      throw dataError(entry.where, `Study Instance UID ${uid} is a Patient ID here`);
     }
-    return new Catalog(this.studies, this.patients);
+    return this.add(entry, false);
   }
 
-  private add({ patientId, study, where }: DataEntry, seed: boolean): void {
-    let patient = this.patients.get(patientId);
-    if (!patient) this.patients.set(patientId, (patient = { studies: [], seed, where }));
-    if (!study) return;
+  /** Adds one entry under the rules in data-file.ts; checks everything before changing anything. */
+  add({ patientId, study, where }: DataEntry, seed: boolean): Learnt | undefined {
+    const patient = this.patients.get(patientId);
+    if (!study) {
+      if (!patient) this.patients.set(patientId, { studies: [], seed, where });
+      return undefined;
+    }
     const uid = study.studyInstanceUid;
     const known = this.studies.get(uid);
     if (known) {
@@ -105,13 +98,57 @@ export class CatalogBuilder {
             : `study ${uid} already has a different token (${known.where})`,
         );
       }
-      return;
+      return { studyInstanceUid: uid, token: tokenOf(known), added: false };
     }
-    if (patient.seed && !seed) {
+    if (patient?.seed && !seed) {
       throw dataError(where, `patient "${patientId}" is the vendor document's example; it cannot get more studies`);
     }
     const record: StudyRecord = { uid, patientId, token: study.token, seed, where };
     this.studies.set(uid, record);
-    patient.studies.push(record);
+    if (patient) {
+      patient.studies.push(record);
+      patient.reply = undefined;
+    } else {
+      this.patients.set(patientId, { studies: [record], seed, where });
+    }
+    return { studyInstanceUid: uid, token: tokenOf(record), added: true };
+  }
+
+  /** The check a finished data set must pass (entries came in any order, so it runs once at the end). */
+  checkIdsDisjoint(): void {
+    for (const [patientId, patient] of this.patients) {
+      if (this.studies.has(patientId)) {
+        throw dataError(
+          patient.where,
+          `Patient ID "${patientId}" is also a Study Instance UID here, so a request for it would only ever get the study's token`,
+        );
+      }
+    }
+  }
+}
+
+function tokenOf(study: StudyRecord): string {
+  return (study.token ??= deriveToken(study.uid));
+}
+
+/** Merges the sources in order; the rules are documented in data-file.ts. */
+export class CatalogBuilder {
+  private readonly catalog = new Catalog();
+
+  addSeed(): this {
+    for (const { patientId, studies } of SEED_PATIENTS) {
+      for (const study of studies) this.catalog.add({ patientId, study, where: "vendor example" }, true);
+    }
+    return this;
+  }
+
+  addEntries(entries: Iterable<DataEntry>): this {
+    for (const entry of entries) this.catalog.add(entry, false);
+    return this;
+  }
+
+  build(): Catalog {
+    this.catalog.checkIdsDisjoint();
+    return this.catalog;
   }
 }

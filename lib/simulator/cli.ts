@@ -4,6 +4,8 @@ import { parseArgs } from "node:util";
 import { buildCatalog } from "./build-catalog";
 import { SEED_STUDY_PATIENT_ID } from "./seed-data";
 import { DEFAULT_HOST, DEFAULT_PORT, serveCatalog } from "./server";
+import { learnStudy } from "./learn";
+import { learnFromLines } from "./stdin-studies";
 
 const USAGE = `Usage: sante-pacs-sim [options]
 
@@ -18,7 +20,11 @@ Options:
   --synthetic <n>        add n generated patients SIM000001… (default 0)
   --close-after-reply    end each connection after one reply
   --quiet                do not log requests
-  --help                 show this text`;
+  --help                 show this text
+
+While it runs, each line on standard input makes it know one more study (as when the images
+arrive after the order): patientId,studyInstanceUid[,token], a row as in a --data CSV file.
+Type it, or pipe it: tail -f more-studies.csv | sante-pacs-sim`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -51,9 +57,15 @@ async function main(): Promise<void> {
   const shown = sim.host.includes(":") ? `[${sim.host}]` : sim.host;
   console.log(`Sante PACS simulator listening on ${shown}:${sim.port}`);
   console.log(`Serving ${catalog.patientCount} patients, ${catalog.studyCount} studies. Stop with Ctrl+C.`);
+  console.log("Type patientId,studyInstanceUid[,token] and Enter to add a study while it runs.");
+  // Each learnt study is logged like a request (not with --quiet); a bad line is reported on stderr either way.
+  const log = values.quiet ? () => undefined : (line: string) => console.log(line);
+  const learning = learnFromLines(process.stdin, (study, where) => learnStudy(catalog, study, where, log), console);
 
   const stop = (signal: NodeJS.Signals): void => {
     console.log(`${signal}: closing`);
+    learning.close();
+    process.stdin.destroy();
     // Once the server and sockets are gone nothing keeps the event loop alive, so node exits with code 0.
     void sim.close();
   };

@@ -32,6 +32,34 @@ export function parseCsvData(text: string, name: string): DataEntry[] {
   );
 }
 
+/**
+ * One line typed or piped to the running simulator: a data row, `patientId,studyInstanceUid[,token]`, quoted as in
+ * a data file. Blank lines and the header line give undefined.
+ */
+export function parseStudyLine(
+  line: string,
+  where: string,
+): { patientId: string; studyInstanceUid: string; token?: string } | undefined {
+  let rows: string[][];
+  try {
+    rows = parse(line, { bom: true, relax_column_count: true, skip_empty_lines: true, trim: true });
+  } catch (err) {
+    throw dataError(where, (err as Error).message);
+  }
+  if (rows.length === 0) return undefined;
+  if (rows.length > 1) throw dataError(where, "one study per line");
+  const cells = rows[0];
+  if (cells.every((cell, i) => cell.toLowerCase() === COLUMNS[i]?.toLowerCase())) return undefined;
+  if (cells.length < 2 || cells.length > 3) {
+    throw dataError(
+      where,
+      `expected patientId,studyInstanceUid or patientId,studyInstanceUid,token; got ${cells.length} field(s)`,
+    );
+  }
+  const [patientId, studyInstanceUid, token] = cells;
+  return token === undefined || token === "" ? { patientId, studyInstanceUid } : { patientId, studyInstanceUid, token };
+}
+
 /** Maps header cells to canonical column names, matched without regard to case. */
 function checkHeader(header: string[], name: string): string[] {
   const columns = header.map((cell) => {

@@ -7,7 +7,7 @@ import { buildCatalog } from "./build-catalog";
 import { serveCatalog } from "./server";
 import type { RunningSimulator, SimulatorOptions } from "./types";
 
-export type { RunningSimulator, SimPatient, SimStudy, SimulatorOptions } from "./types";
+export type { RunningSimulator, SimAddedStudy, SimPatient, SimStudy, SimulatorOptions } from "./types";
 export { syntheticPatients } from "./synthetic";
 export { loadSimulatorData } from "./data-file";
 export { SEED_STUDY_PATIENT_ID } from "./seed-data";

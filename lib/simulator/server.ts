@@ -2,6 +2,7 @@ import { createServer, Socket } from "node:net";
 import { SanteError } from "../errors";
 import { encodeSingleLine, encodeStudyList, SingleLineDecoder } from "../sante/framing";
 import type { Answer, Catalog } from "./catalog";
+import { learnStudy } from "./learn";
 import { eventLogLine, requestLogLine } from "./request-log";
 import type { RunningSimulator, SimulatorOptions } from "./types";
 
@@ -63,6 +64,9 @@ export function serveCatalog(catalog: Catalog, options: ServeOptions = {}): Prom
     },
     resetPeak() {
       peak = sockets.size;
+    },
+    addStudy(patientId, studyInstanceUid, token) {
+      return learnStudy(catalog, { patientId, studyInstanceUid, token }, "addStudy()", log);
     },
     close() {
       // Waits for each socket's own "close" too, so openConnections is 0 when this resolves.

@@ -11,6 +11,15 @@ export interface SimPatient {
   studies: SimStudy[];
 }
 
+export interface SimAddedStudy {
+  patientId: string;
+  studyInstanceUid: string;
+  /** The token the simulator answers for it. */
+  token: string;
+  /** false: it was known already. */
+  added: boolean;
+}
+
 export interface SimulatorOptions {
   /** Default "127.0.0.1". */
   host?: string;
@@ -39,6 +48,13 @@ export interface RunningSimulator {
   /** Most sockets open at once since start or the last resetPeak(). */
   readonly peakConnections: number;
   resetPeak(): void;
+  /**
+   * Makes the PACS know a study from now on, as when its images arrive after the order. The values are checked as a
+   * data file's are (a bad one throws SANTE_INVALID_INPUT and changes nothing); without a token the study gets its
+   * stable derived one. Adding a study the simulator knows already, under the same patient, changes nothing
+   * (`added: false`). The patient's list of studies includes it from the next request on.
+   */
+  addStudy(patientId: string, studyInstanceUid: string, token?: string): SimAddedStudy;
   /** Stops listening and destroys every socket; resolves when all are gone. */
   close(): Promise<void>;
 }
