@@ -15,6 +15,10 @@ export const ERROR_CODES = [
   "SANTE_HL7_ERROR",
   /** An HL7 receiver answered AR or CR (rejected): it refused the message (type, version, processing ID, …). */
   "SANTE_HL7_REJECTED",
+  /** A wait for a study ended without it: deadline passed, plan used up, or cancelled (lib/wait). */
+  "SANTE_GAVE_UP",
+  /** A wait could not be written to or read from disk (lib/wait). */
+  "SANTE_STORAGE",
 ] as const;
 
 export type SanteErrorCode = (typeof ERROR_CODES)[number];
