@@ -23,6 +23,8 @@ import { SanteError } from "../errors";
 import { decodeRecord, FILE_HEADER, MAX_RECORD_BYTES, RECORD_HEADER_BYTES } from "./journal-record";
 
 const READ_CHUNK = 4 * 1024 * 1024;
+/** Compaction writes and flushes the new file in slices of this size (see compact()). */
+const COMPACT_CHUNK = 2 * 1024 * 1024;
 /** Suffix of the file a compaction writes before renaming it over the journal. */
 const COMPACTING = ".compacting";
 /** Most bytes one group write takes from the queue; the rest go in the next. */
@@ -39,7 +41,10 @@ export interface ReplayReport {
   bytes: number;
 }
 
-/** Called for each record during replay: its kind, a buffer holding it, where its payload starts and ends in that buffer, and where the record starts in the file. */
+/**
+ * Called for each record during replay: its kind, a buffer holding it, where its payload starts and ends in that
+ * buffer, and where the record starts in the file. The buffer is reused for the next records: copy what you keep.
+ */
 export type ReplayVisitor = (kind: number, buf: Buffer, payloadStart: number, end: number, position: number) => void;
 
 interface AppendOp {
@@ -188,17 +193,21 @@ export class Journal {
       let size = 0;
       let pending: Buffer[] = [FILE_HEADER];
       let pendingBytes = FILE_HEADER.length;
+      // Each chunk is flushed as it is written: on ext4 (data=ordered) an append's fdatasync also waits for every
+      // dirty block of the file system's transaction, so letting the new file's megabytes pile up in the page
+      // cache would stall the adds made meanwhile for the time it takes to write all of them.
       const flush = async (): Promise<void> => {
         const chunk = Buffer.concat(pending, pendingBytes);
         pending = [];
         pendingBytes = 0;
         await writeFully(out, chunk, size);
+        await out.datasync();
         size += chunk.length;
       };
       for await (const record of records) {
         pending.push(record);
         pendingBytes += record.length;
-        if (pendingBytes >= READ_CHUNK) await flush();
+        if (pendingBytes >= COMPACT_CHUNK) await flush();
       }
       await flush();
       await this.exclusive(async () => {
@@ -330,26 +339,35 @@ async function replay(handle: FileHandle, file: string, visit: ReplayVisitor): P
   }
   if (!FILE_HEADER.equals(head)) throw notAJournal(file);
 
-  // buf holds the file from bufStart on; `at` is an index into buf.
-  let buf: Buffer = Buffer.alloc(0);
+  // buf holds the file from bufStart on; `at` is an index into buf. buf is always a view of the start of `space`,
+  // one buffer reused for the whole file: a new buffer per chunk would leave the freed ones in the allocator
+  // and the process's RSS high long after start-up.
+  let space = Buffer.allocUnsafe(READ_CHUNK);
+  let buf = space.subarray(0, 0);
   let bufStart = FILE_HEADER.length;
   let at = 0;
   let eof = bufStart >= size;
   /** Reads more so that buf holds at least `need` bytes from `at` (or all that is left). */
   const fill = async (need: number): Promise<void> => {
     if (buf.length - at >= need || eof) return;
-    const keep = buf.subarray(at);
+    const kept = buf.length - at;
+    if (space.length < need) {
+      const bigger = Buffer.allocUnsafe(need);
+      buf.copy(bigger, 0, at);
+      space = bigger;
+    } else {
+      space.copyWithin(0, at, buf.length);
+    }
     bufStart += at;
     at = 0;
-    const want = Math.max(need - keep.length, READ_CHUNK);
-    const chunk = Buffer.allocUnsafe(Math.min(want, size - (bufStart + keep.length)));
-    let got = 0;
-    while (got < chunk.length) {
-      const r = await handle.read(chunk, got, chunk.length - got, bufStart + keep.length + got);
+    const want = Math.min(space.length, kept + (size - (bufStart + kept)));
+    let got = kept;
+    while (got < want) {
+      const r = await handle.read(space, got, want - got, bufStart + got);
       if (r.bytesRead === 0) break;
       got += r.bytesRead;
     }
-    buf = Buffer.concat([keep, chunk.subarray(0, got)]);
+    buf = space.subarray(0, got);
     eof = bufStart + buf.length >= size;
   };
 
@@ -378,7 +396,7 @@ async function replay(handle: FileHandle, file: string, visit: ReplayVisitor): P
       break;
     }
     report.damaged++;
-    buf = Buffer.alloc(0);
+    buf = space.subarray(0, 0);
     bufStart = next;
     at = 0;
     eof = next >= size;

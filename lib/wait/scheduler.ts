@@ -269,10 +269,12 @@ export class WaitScheduler extends EventEmitter<WaitSchedulerEvents> {
   private schedule(wait: WaitRecord): void {
     let group = this.groups.get(wait.studyInstanceUid);
     if (!group) {
-      group = { uid: wait.studyInstanceUid, waits: [], state: "idle", heapAt: NaN };
+      // [wait], not [] and push(): an array grown by push() reserves room for 16 more, per study.
+      group = { uid: wait.studyInstanceUid, waits: [wait], state: "idle", heapAt: NaN };
       this.groups.set(group.uid, group);
+    } else if (!group.waits.includes(wait)) {
+      group.waits.push(wait);
     }
-    if (!group.waits.includes(wait)) group.waits.push(wait);
     if (group.state === "idle" && !(group.heapAt <= wait.nextAttemptAt)) this.enqueue(group, wait.nextAttemptAt);
   }
 

@@ -88,7 +88,8 @@ export interface WaitStoreStats {
 
 export class WaitStore {
   private readonly entries = new Map<string, Entry>();
-  private readonly byKey = new Map<string, string>();
+  /** Waits by messageId (the same message id for another study or node is rare: then an array). */
+  private readonly byMessageId = new Map<string, Entry | Entry[]>();
   private readonly byNodeId = new Map<string, Set<string>>();
   /** Interned plan texts and node ids: 100,000 waits share a handful. */
   private readonly strings = new Map<string, string>();
@@ -158,8 +159,7 @@ export class WaitStore {
     const studyInstanceUid = validateStudyInstanceUid(wait.studyInstanceUid);
     const nodeId = this.intern(nonEmpty(wait.nodeId, "nodeId"));
     const messageId = wait.messageId === undefined || wait.messageId === "" ? undefined : String(wait.messageId);
-    const key = messageId === undefined ? undefined : dedupeKey(nodeId, studyInstanceUid, messageId);
-    const known = key === undefined ? undefined : this.entries.get(this.byKey.get(key) ?? "");
+    const known = messageId === undefined ? undefined : this.sameMessage(nodeId, studyInstanceUid, messageId);
     if (known) {
       await known.durable;
       return { record: known.record, duplicate: true };
@@ -176,7 +176,7 @@ export class WaitStore {
       nextAttemptAt: finite(wait.nextAttemptAt, "nextAttemptAt"),
       lastError: undefined,
     };
-    const fields = Buffer.from(JSON.stringify(wanted), "utf8");
+    const fields = encodeFields(wanted);
     const bytes = encodeRecord(RecordKind.add, addPayload(fields, message));
     const { position, written } = this.journal.append(bytes, true);
     const entry: Entry = {
@@ -205,8 +205,8 @@ export class WaitStore {
     if (!entry) return false;
     this.progress(entry.record, progress);
     const { attempts, nextAttemptAt, lastError } = entry.record;
-    const payload = { id, attempts, nextAttemptAt, lastError };
-    await this.journal.append(encodeRecord(RecordKind.update, [Buffer.from(JSON.stringify(payload))]), false).written;
+    const payload = Buffer.from(JSON.stringify([id, attempts, nextAttemptAt, lastError ?? null]), "utf8");
+    await this.journal.append(encodeRecord(RecordKind.update, [payload]), false).written;
     this.maybeCompact();
     return true;
   }
@@ -217,8 +217,8 @@ export class WaitStore {
     const entry = this.entries.get(id);
     if (!entry) return false;
     this.unindex(entry);
-    await this.journal.append(encodeRecord(RecordKind.remove, [Buffer.from(JSON.stringify({ id, reason }))]), true)
-      .written;
+    const payload = Buffer.from(JSON.stringify([id, reason]), "utf8");
+    await this.journal.append(encodeRecord(RecordKind.remove, [payload]), true).written;
     this.maybeCompact();
     return true;
   }
@@ -274,6 +274,7 @@ export class WaitStore {
     const journal = this.journal;
     async function* records(): AsyncGenerator<Buffer> {
       let at = FILE_HEADER.length;
+      let made = 0;
       // Messages are read back in windows of neighbouring records, not one read each.
       let window: Entry[] = [];
       const drain = async function* (): AsyncGenerator<Buffer> {
@@ -284,11 +285,13 @@ export class WaitStore {
         for (const entry of window) {
           if (!entries.has(entry.record.id)) continue; // removed meanwhile; its remove record is in the copied tail
           const message = bytes.subarray(entry.messageAt - first, entry.messageAt - first + entry.messageLength);
-          const fields = Buffer.from(JSON.stringify(entry.record), "utf8");
+          const fields = encodeFields(entry.record);
           const record = encodeRecord(RecordKind.add, addPayload(fields, message));
           entry.compactedAt = at + record.length - message.length;
           at += record.length;
           yield record;
+          // Let the adds and removals made meanwhile run between slices of this work.
+          if (++made % 256 === 0) await new Promise((resolve) => setImmediate(resolve));
         }
         window = [];
       };
@@ -326,19 +329,21 @@ export class WaitStore {
       if (kind === RecordKind.add) {
         const parts = splitAdd(buf, start, end);
         if (!parts) throw new Error("its inner length does not fit");
-        const f = JSON.parse(parts.fields.toString("utf8")) as Partial<Mutable<WaitRecord>>;
+        const f = JSON.parse(parts.fields.toString("utf8")) as unknown[];
+        if (!Array.isArray(f) || f[0] !== FIELDS_VERSION) throw new Error("its fields are not of a known version");
+        const lastError = f[10];
         const entry: Entry = {
           record: {
-            id: String(f.id),
-            nodeId: this.intern(String(f.nodeId)),
-            studyInstanceUid: String(f.studyInstanceUid),
-            messageId: f.messageId ?? undefined,
-            createdAt: Number(f.createdAt),
-            deadline: Number(f.deadline),
-            plan: this.intern(String(f.plan)),
-            attempts: Number(f.attempts),
-            nextAttemptAt: Number(f.nextAttemptAt),
-            lastError: f.lastError === undefined ? undefined : this.intern(f.lastError),
+            id: String(f[1]),
+            nodeId: this.intern(String(f[2])),
+            studyInstanceUid: String(f[3]),
+            messageId: typeof f[4] === "string" ? f[4] : undefined,
+            createdAt: Number(f[5]),
+            deadline: Number(f[6]),
+            plan: this.intern(String(f[7])),
+            attempts: Number(f[8]),
+            nextAttemptAt: Number(f[9]),
+            lastError: typeof lastError === "string" ? this.intern(lastError) : undefined,
           },
           messageAt: position + (parts.messageStart - (start - RECORD_START)),
           messageLength: end - parts.messageStart,
@@ -350,12 +355,18 @@ export class WaitStore {
         if (old) this.unindex(old);
         this.index(entry);
       } else if (kind === RecordKind.update) {
-        const u = JSON.parse(buf.toString("utf8", start, end)) as { id: string } & WaitProgress;
-        const entry = this.entries.get(u.id);
-        if (entry) this.progress(entry.record, u);
+        const [id, attempts, nextAttemptAt, lastError] = JSON.parse(buf.toString("utf8", start, end)) as unknown[];
+        const entry = this.entries.get(String(id));
+        if (entry) {
+          this.progress(entry.record, {
+            attempts: Number(attempts),
+            nextAttemptAt: Number(nextAttemptAt),
+            lastError: typeof lastError === "string" ? lastError : undefined,
+          });
+        }
       } else if (kind === RecordKind.remove) {
-        const r = JSON.parse(buf.toString("utf8", start, end)) as { id: string };
-        const entry = this.entries.get(r.id);
+        const [id] = JSON.parse(buf.toString("utf8", start, end)) as unknown[];
+        const entry = this.entries.get(String(id));
         if (entry) this.unindex(entry);
       }
     } catch (err) {
@@ -365,6 +376,12 @@ export class WaitStore {
     }
   }
 
+  private sameMessage(nodeId: string, uid: string, messageId: string): Entry | undefined {
+    const known = this.byMessageId.get(messageId);
+    const candidates = known === undefined ? [] : Array.isArray(known) ? known : [known];
+    return candidates.find((e) => e.record.nodeId === nodeId && e.record.studyInstanceUid === uid);
+  }
+
   private progress(record: Mutable<WaitRecord>, progress: WaitProgress): void {
     record.attempts = progress.attempts;
     record.nextAttemptAt = progress.nextAttemptAt;
@@ -372,9 +389,15 @@ export class WaitStore {
   }
 
   private index(entry: Entry): void {
-    const { id, nodeId, studyInstanceUid, messageId } = entry.record;
+    const { id, nodeId, messageId } = entry.record;
     this.entries.set(id, entry);
-    if (messageId !== undefined) this.byKey.set(dedupeKey(nodeId, studyInstanceUid, messageId), id);
+    if (messageId !== undefined) {
+      const known = this.byMessageId.get(messageId);
+      this.byMessageId.set(
+        messageId,
+        known === undefined ? entry : Array.isArray(known) ? [...known, entry] : [known, entry],
+      );
+    }
     let ids = this.byNodeId.get(nodeId);
     if (!ids) this.byNodeId.set(nodeId, (ids = new Set()));
     ids.add(id);
@@ -382,9 +405,14 @@ export class WaitStore {
   }
 
   private unindex(entry: Entry): void {
-    const { id, nodeId, studyInstanceUid, messageId } = entry.record;
+    const { id, nodeId, messageId } = entry.record;
     if (!this.entries.delete(id)) return;
-    if (messageId !== undefined) this.byKey.delete(dedupeKey(nodeId, studyInstanceUid, messageId));
+    if (messageId !== undefined) {
+      const known = this.byMessageId.get(messageId);
+      const rest = Array.isArray(known) ? known.filter((e) => e !== entry) : [];
+      if (rest.length === 0) this.byMessageId.delete(messageId);
+      else this.byMessageId.set(messageId, rest.length === 1 ? rest[0] : rest);
+    }
     const ids = this.byNodeId.get(nodeId);
     ids?.delete(id);
     if (ids?.size === 0) this.byNodeId.delete(nodeId);
@@ -404,8 +432,27 @@ export class WaitStore {
   }
 }
 
-function dedupeKey(nodeId: string, uid: string, messageId: string): string {
-  return `${nodeId}\u0000${uid}\u0000${messageId}`;
+/**
+ * A wait's fields as the journal keeps them: a JSON array (about half the bytes of an object with names, and
+ * quicker to read back at start-up), led by its layout's version.
+ */
+const FIELDS_VERSION = 1;
+
+function encodeFields(r: WaitRecord): Buffer {
+  const fields = [
+    FIELDS_VERSION,
+    r.id,
+    r.nodeId,
+    r.studyInstanceUid,
+    r.messageId ?? null,
+    r.createdAt,
+    r.deadline,
+    r.plan,
+    r.attempts,
+    r.nextAttemptAt,
+    r.lastError ?? null,
+  ];
+  return Buffer.from(JSON.stringify(fields), "utf8");
 }
 
 function nonEmpty(value: unknown, what: string): string {
