@@ -371,12 +371,14 @@ async function replay(handle: FileHandle, file: string, visit: ReplayVisitor): P
     eof = bufStart + buf.length >= size;
   };
 
+  // fill() is awaited only when the buffer runs short: a promise per record would cost more than the record.
   for (;;) {
-    await fill(RECORD_HEADER_BYTES);
+    if (buf.length - at < RECORD_HEADER_BYTES && !eof) await fill(RECORD_HEADER_BYTES);
     if (buf.length - at === 0 && eof) break;
     if (buf.length - at >= 4) {
       const n = buf.readUInt32LE(at);
-      if (n >= 1 && n <= MAX_RECORD_BYTES) await fill(RECORD_HEADER_BYTES + n);
+      const need = RECORD_HEADER_BYTES + n;
+      if (n >= 1 && n <= MAX_RECORD_BYTES && buf.length - at < need && !eof) await fill(need);
     }
     const record = decodeRecord(buf, at);
     if (record.status === "ok") {
