@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", ".demo/", "resources/", "coverage/", "docs/", "test-results/"] },
+  { ignores: ["dist/", "node_modules/", ".demo/", ".compat/", "resources/", "coverage/", "docs/", "test-results/"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -29,6 +29,8 @@ export interface DemoConfig {
   resetFlows: boolean;
   /** Append warnings and errors of Node-RED's log here as JSON lines (for tests). */
   logFile: string | undefined;
+  /** A node-red package folder to embed instead of this project's devDependency (the compatibility run's versions). */
+  nodeRedDir: string | undefined;
 }
 
 export const ENV_HELP = `Environment variables (defaults in brackets):
@@ -40,6 +42,7 @@ export const ENV_HELP = `Environment variables (defaults in brackets):
   SANTE_DEMO_SIMULATOR    "off" to use a PACS already listening on SANTE_DEMO_PACS_PORT [on]
   SANTE_DEMO_SYNTHETIC    generated patients besides the vendor's examples [300]
   SANTE_DEMO_LOG_FILE     also write Node-RED warnings and errors to this file, as JSON lines
+  SANTE_DEMO_NODE_RED     a node-red package folder to run instead of this project's [node_modules/node-red]
 Options:
   --reset                 write the example flows again, replacing .demo/flows.json`;
 
@@ -62,6 +65,7 @@ export function readDemoConfig(env: NodeJS.ProcessEnv = process.env, argv: reado
     synthetic: wholeNumber(env, "SANTE_DEMO_SYNTHETIC", 300, 0, 1_000_000),
     resetFlows: argv.includes("--reset"),
     logFile: env.SANTE_DEMO_LOG_FILE || undefined,
+    nodeRedDir: env.SANTE_DEMO_NODE_RED ? resolve(env.SANTE_DEMO_NODE_RED) : undefined,
   };
 }
 

@@ -22,7 +22,8 @@ export interface EmbeddedNodeRed {
   readonly httpNode: RequestHandler;
 }
 
-export function loadNodeRed(): EmbeddedNodeRed {
+/** This project's node-red, or the node-red package in `dir` (an absolute path). */
+export function loadNodeRed(dir?: string): EmbeddedNodeRed {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- no type declarations; the shape is declared above
-  return require("node-red") as EmbeddedNodeRed;
+  return require(dir ?? "node-red") as EmbeddedNodeRed;
 }

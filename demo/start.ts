@@ -47,7 +47,7 @@ export async function startDemo(config: DemoConfig, onLog?: (entry: NodeRedLogMe
   const simulator = config.simulator
     ? await startSimulator({ host: config.host, port: config.pacsPort, synthetic: config.synthetic })
     : undefined;
-  const RED = loadNodeRed();
+  const RED = loadNodeRed(config.nodeRedDir);
   const server = createServer((req, res) => {
     RED.httpAdmin(req, res, (adminErr) => {
       if (adminErr) return fail(res, adminErr);

@@ -5,6 +5,7 @@ import { isValidHl7PathList } from "../lib/hl7";
 import { keyExists, loadCatalogs, LOCALES_DIR } from "./helpers/nr-i18n";
 import { missingKeys } from "./helpers/nr-helper";
 import { NODE_TYPES, packageRoot } from "./helpers/nr-package";
+import { requireFromNodeRed } from "./helpers/nr-runtime";
 
 const root = packageRoot();
 
@@ -97,8 +98,8 @@ describe("message catalogs (en-US)", () => {
   }
 
   it("reads the way Node-RED's own i18n (i18next) reads it, plurals and substitutions included", async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- @node-red/util ships no type declarations
-    const { i18n } = require("@node-red/util") as { i18n: NodeRedI18n };
+    // @node-red/util ships no type declarations.
+    const { i18n } = requireFromNodeRed("@node-red/util") as { i18n: NodeRedI18n };
     await i18n.init({});
     const ns = "test-sante/sante-patient-tokens";
     await i18n.registerMessageCatalog(ns, LOCALES_DIR.replace(/en-US$/, ""), "sante-patient-tokens.json");

