@@ -26,6 +26,7 @@ import {
   trayTexts,
 } from "./helpers/browser-editor";
 import { EXAMPLE_PATIENT_ID, EXAMPLE_STUDIES, linkFor, SEED_STUDY } from "./helpers/browser-vendor-data";
+import { NODE_RED_VERSION } from "./helpers/nr-runtime";
 
 const UPDATE_SCREENSHOTS = process.env.SANTE_UPDATE_SCREENSHOTS === "1";
 const SCREENSHOT_DIR = join(PROJECT_ROOT, UPDATE_SCREENSHOTS ? "docs" : "test-results");
@@ -37,7 +38,7 @@ const DIALOGS = [
   { type: "sante-viewer-link", id: "sante-ex1-link" },
 ] as const;
 
-describe("browser: the demo's editor and patient page", function () {
+describe(`browser: the demo's editor and patient page (Node-RED ${NODE_RED_VERSION})`, function () {
   // Chromium and Node-RED start in a few seconds here; the limit only stops a hang.
   this.timeout(120_000);
   let sim: RunningSimulator | undefined;
@@ -115,8 +116,10 @@ describe("browser: the demo's editor and patient page", function () {
       // The sidebar shortens long strings: the length and the start identify the link.
       const link = linkFor(SEED_STUDY.token);
       assert.ok(shown.includes(`string[${link.length}]`) && shown.includes(link.slice(0, 70)), shown);
-      // Node statuses are throttled (nodes/glue/status.ts): let "waiting" give way to the result.
-      await editor.locator(".red-ui-flow-node-status-label", { hasText: "waiting" }).waitFor({ state: "hidden" });
+      // Node statuses are throttled (nodes/glue/status.ts): let "waiting" give way to the result on every node (the
+      // study and the link node both show it): first() keeps matching whichever still says "waiting".
+      const waiting = editor.locator(".red-ui-flow-node-status-label", { hasText: "waiting" });
+      await waiting.first().waitFor({ state: "hidden" });
       await editor.mouse.move(0, 0);
       await editor.screenshot({ path: join(SCREENSHOT_DIR, "editor.png") });
     });

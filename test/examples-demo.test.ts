@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { connect } from "node:net";
 import { freePort, PROJECT_ROOT, spawnDemo, type DemoProcess } from "./helpers/browser-demo";
 import { EXAMPLE_PATIENT_ID, EXAMPLE_STUDIES, linkFor } from "./helpers/browser-vendor-data";
+import { NODE_RED_VERSION } from "./helpers/nr-runtime";
 
 const SEND_HL7 = join(PROJECT_ROOT, "dist", "demo", "send-hl7.js");
 
@@ -67,6 +68,11 @@ describe("the demo (npm start)", function () {
       out.includes(`npm run send-hl7 -- examples/data/orm-o01.hl7 --port ${running().ordersPort}`),
       "the sample command names the orders port",
     );
+  });
+
+  it(`embeds the Node-RED the tests run against (${NODE_RED_VERSION}, SANTE_DEMO_NODE_RED)`, async function () {
+    const settings = (await (await fetch(`${running().baseUrl}/settings`)).json()) as { version?: string };
+    assert.equal(settings.version?.replace(/-git$/, ""), NODE_RED_VERSION);
   });
 
   it("deploys the example flows without a warning or error in the runtime log", function () {

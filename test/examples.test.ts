@@ -11,7 +11,7 @@ import { mllpFrame, toHl7Segments } from "../demo/mllp-client";
 import type { NodeAPI } from "../nodes/glue/node-red-types";
 import { startSimulator, type RunningSimulator } from "../lib/simulator";
 import { freePort, PROJECT_ROOT } from "./helpers/browser-demo";
-import { until } from "./helpers/nr-flows";
+import { caughtCode, until } from "./helpers/nr-flows";
 import { coreNode, helper, node, OUR_NODES } from "./helpers/nr-helper";
 import { RawConnection } from "./helpers/sim-tcp";
 import { EXAMPLE_STUDIES, linkFor, SEED_STUDY } from "./helpers/browser-vendor-data";
@@ -285,7 +285,7 @@ describe("example flows: in a Node-RED runtime against the simulator", function 
       const unknown = sample("orm-o01.hl7").replace(SEED_STUDY.studyInstanceUid, "1.2.3.4.5.6.7.8.9");
       await conn.write(mllpFrame(unknown));
       await waitFor("sante-ex1-errors", 1);
-      assert.equal((at("sante-ex1-errors")[0]?.error as { code?: string }).code, "SANTE_NOT_FOUND");
+      assert.equal(caughtCode(at("sante-ex1-errors")[0]), "SANTE_NOT_FOUND");
       // The order itself was taken: it is the lookup that failed.
       assert.equal(acks(conn.bytes)[0]?.[1], "AA");
     });
@@ -335,8 +335,8 @@ describe("example flows: in a Node-RED runtime against the simulator", function 
         (at("sante-ex4-found")[0]?.sante as { studyInstanceUid?: string }).studyInstanceUid,
         SEED_STUDY.studyInstanceUid,
       );
-      assert.equal((at("sante-ex4-notfound")[0]?.error as { code?: string }).code, "SANTE_NOT_FOUND");
-      assert.equal((at("sante-ex4-badinput")[0]?.error as { code?: string }).code, "SANTE_INVALID_INPUT");
+      assert.equal(caughtCode(at("sante-ex4-notfound")[0]), "SANTE_NOT_FOUND");
+      assert.equal(caughtCode(at("sante-ex4-badinput")[0]), "SANTE_INVALID_INPUT");
     });
 
     it("retries a PACS that cannot be reached 3 times, then gives up", async function () {
@@ -349,9 +349,9 @@ describe("example flows: in a Node-RED runtime against the simulator", function 
       });
       node("sante-ex4-known").receive({});
       await until(() => at("sante-ex4-gaveup").length === 1, "the retry branch to give up", 15_000);
-      const gaveUp = at("sante-ex4-gaveup")[0] as { santeRetry?: number; error?: { code?: string } };
-      assert.equal(gaveUp.santeRetry, 3);
-      assert.equal(gaveUp.error?.code, "SANTE_CONNECTION");
+      const gaveUp = at("sante-ex4-gaveup")[0];
+      assert.equal(gaveUp?.santeRetry, 3);
+      assert.equal(caughtCode(gaveUp), "SANTE_CONNECTION");
       assert.equal(at("sante-ex4-found").length, 0);
     });
   });

@@ -85,7 +85,8 @@ function flows(pacsPort: number): object[] {
       type: "change",
       ...at(500),
       rules: [
-        { t: "set", p: "payload", pt: "msg", to: "error.code", tot: "msg" },
+        // msg.santeError.code: the code on every Node-RED version (msg.error.code only from 4.1 on).
+        { t: "set", p: "payload", pt: "msg", to: "santeError.code", tot: "msg" },
         { t: "set", p: "statusCode", pt: "msg", to: "502", tot: "num" },
       ],
       wires: [["respond"]],

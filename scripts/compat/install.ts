@@ -75,7 +75,7 @@ export async function ensureInstalled(
   } catch (err) {
     rmSync(partial, { recursive: true, force: true });
     const stderr = (err as { stderr?: string }).stderr ?? "";
-    throw new Error(`npm install ${name}@${version} failed: ${(err as Error).message}\n${stderr}`);
+    throw new Error(`npm install ${name}@${version} failed: ${(err as Error).message}\n${stderr}`, { cause: err });
   }
   renameSync(partial, folder);
   return { folder, seconds: (Date.now() - started) / 1000 };

@@ -1,7 +1,8 @@
 /**
  * What `npm run test:compat` runs: each Node-RED minor the package claims (package.json "node-red".version), on
  * Node.js majors that minor supports, the latest patch of each. Node-RED 3.1 runs on Node 18, the oldest Node.js
- * the package claims (engines.node); 5.0 needs Node >= 22.9 and runs on every current major from there.
+ * the package claims (engines.node); 4.1 on 20 (what `npm test` uses) and 22; 5.0 needs Node >= 22.9 and runs
+ * on every major from there, 26 included, so that engines.node ">=18" claims nothing untested.
  */
 export interface Cell {
   /** A semver range of Node-RED versions; the newest matching release is tested. */
@@ -16,6 +17,7 @@ export const CELLS: readonly Cell[] = [
   { nodeRed: "~3.1.0", node: "18", suites: "nodes" },
   { nodeRed: "~4.0.0", node: "20", suites: "nodes" },
   { nodeRed: "~4.1.0", node: "20", suites: "nodes" },
+  { nodeRed: "~4.1.0", node: "22", suites: "nodes" },
   { nodeRed: "~5.0.0", node: "22", suites: "nodes" },
   { nodeRed: "~5.0.0", node: "24", suites: "nodes" },
   { nodeRed: "~5.0.0", node: "26", suites: "nodes" },

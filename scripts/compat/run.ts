@@ -77,8 +77,8 @@ function row(cells: string[]): string {
 
 function printMatrix(results: Array<{ r: Resolved; result: JobResult }>, wallSeconds: number): void {
   const lines = [
-    row(["Node-RED", "Node.js", "tests", "passed", "failed", "time"]),
-    row(["--------", "-------", "-----", "-----:", "-----:", "---:"]),
+    row(["Node-RED", "Node.js", "tests", "passed", "failed", "skipped", "time"]),
+    row(["--------", "-------", "-----", "-----:", "-----:", "------:", "---:"]),
     ...results.map(({ r, result }) =>
       row([
         r.nodeRed,
@@ -86,6 +86,7 @@ function printMatrix(results: Array<{ r: Resolved; result: JobResult }>, wallSec
         r.cell.suites === "browser" ? "browser (Chromium)" : "node suites",
         String(result.passed),
         String(result.failed),
+        String(result.pending),
         seconds(result.seconds),
       ]),
     ),
@@ -169,7 +170,10 @@ async function main(): Promise<number> {
         result = { passed: 0, failed: 1, pending: 0, seconds: 0, logFile: "", failures: [{ title: "setup", message }] };
       }
       const mark = result.failed === 0 && result.passed > 0 ? "ok  " : "FAIL";
-      console.log(`${mark} ${label}: ${result.passed} passed, ${result.failed} failed (${seconds(result.seconds)})`);
+      const skipped = result.pending > 0 ? `, ${result.pending} skipped` : "";
+      console.log(
+        `${mark} ${label}: ${result.passed} passed, ${result.failed} failed${skipped} (${seconds(result.seconds)})`,
+      );
       for (const f of result.failures)
         console.log(`     ✗ ${f.title}\n       ${f.message.replace(/\n/g, "\n       ")}`);
       if (result.failed > 0 && result.logFile) console.log(`     log: ${result.logFile}`);

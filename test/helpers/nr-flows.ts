@@ -1,5 +1,7 @@
+import { strict as assert } from "node:assert";
 import type { NodeMessage } from "../../nodes/glue/node-red-types";
 import { node, type TestNode } from "./nr-helper";
+import { COPIES_ERROR_CODE } from "./nr-runtime";
 
 export const TAB = "tab";
 
@@ -71,8 +73,19 @@ export class Outcomes {
     await until(() => this.outputs.length + this.errors.length >= target, "the node's answer");
   }
 
-  /** The error code a Catch node saw, for the last error. */
+  /** The error code a Catch node saw, for the last error (see caughtCode). */
   lastCode(): unknown {
-    return (this.errors.at(-1)?.error as { code?: unknown } | undefined)?.code;
+    return caughtCode(this.errors.at(-1));
   }
+}
+
+/**
+ * The error code a Catch node's message carries: msg.santeError.code, which every Node-RED version keeps. Also
+ * asserts msg.error.code as the runtime sets it: the same code from Node-RED 4.1 on, none before.
+ */
+export function caughtCode(msg: NodeMessage | undefined): unknown {
+  const code = (msg?.santeError as { code?: unknown } | undefined)?.code;
+  const copied = (msg?.error as { code?: unknown } | undefined)?.code;
+  assert.equal(copied, COPIES_ERROR_CODE ? code : undefined, "msg.error.code as this Node-RED version sets it");
+  return code;
 }

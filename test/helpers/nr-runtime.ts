@@ -29,3 +29,9 @@ export const NODE_RED_CLI = join(NODE_RED_DIR, "red.js");
 export function nodeRedAtLeast(version: string): boolean {
   return semver.satisfies(NODE_RED_VERSION.split("-")[0], `>=${version}`);
 }
+
+/**
+ * Whether this runtime copies an error's own `code` to the Catch node's msg.error.code: from 4.1.0 on
+ * (@node-red/runtime lib/flows/Flow.js, handleError). Before, only message, source, stack and cause.
+ */
+export const COPIES_ERROR_CODE = nodeRedAtLeast("4.1.0");
