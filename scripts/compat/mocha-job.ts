@@ -37,6 +37,20 @@ interface MochaReport {
   failures: Array<{ fullTitle: string; err: { message?: string; stack?: string } }>;
 }
 
+/** Process groups of the cells running now: each cell is its own group (see below), which a Ctrl-C does not reach. */
+const running = new Set<number>();
+
+/** Ends every running cell with everything it started (for the run's own SIGINT/SIGTERM). */
+export function stopAllJobs(signal: NodeJS.Signals): void {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
 export async function runMochaJob(job: MochaJob): Promise<JobResult> {
   const logFile = `${job.outputBase}.log`;
   const jsonFile = `${job.outputBase}.json`;
@@ -57,6 +71,7 @@ export async function runMochaJob(job: MochaJob): Promise<JobResult> {
     // Its own process group, so that a hung cell is stopped with everything it started.
     detached: true,
   });
+  if (child.pid !== undefined) running.add(child.pid);
   child.stdout.pipe(log, { end: false });
   child.stderr.pipe(log, { end: false });
   let timedOut = false;
@@ -66,6 +81,7 @@ export async function runMochaJob(job: MochaJob): Promise<JobResult> {
   }, job.timeoutMs);
   const code = await new Promise<number | null>((resolve) => child.once("close", (exitCode) => resolve(exitCode)));
   clearTimeout(timer);
+  if (child.pid !== undefined) running.delete(child.pid);
   await new Promise<void>((resolve) => log.end(() => resolve()));
   const seconds = (Date.now() - started) / 1000;
 

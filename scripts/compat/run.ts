@@ -20,7 +20,7 @@ import {
   registryVersions,
   type Installed,
 } from "./install";
-import { runMochaJob, type JobResult } from "./mocha-job";
+import { runMochaJob, stopAllJobs, type JobResult } from "./mocha-job";
 import { Slots } from "./slots";
 
 const ROOT = resolve(__dirname, "..", "..", "..");
@@ -188,6 +188,13 @@ async function main(): Promise<number> {
   // The closing line CI reads.
   console.log(`test:compat: ${passed} passed, ${failed} failed`);
   return failed === 0 && empty === 0 ? 0 : 1;
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    stopAllJobs(signal);
+    process.exit(130);
+  });
 }
 
 main().then(
