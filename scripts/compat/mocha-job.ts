@@ -10,7 +10,8 @@ import { delimiter, dirname, join } from "node:path";
 export interface MochaJob {
   root: string;
   nodeBin: string;
-  nodeRedDir: string;
+  /** The node-red package folder the tests load (SANTE_NODE_RED); none for the lib suites. */
+  nodeRedDir: string | undefined;
   files: string[];
   /** Where the output goes: <base>.log (what the tests printed) and <base>.json (mocha's report). */
   outputBase: string;
@@ -63,7 +64,7 @@ export async function runMochaJob(job: MochaJob): Promise<JobResult> {
     cwd: job.root,
     env: {
       ...process.env,
-      SANTE_NODE_RED: job.nodeRedDir,
+      ...(job.nodeRedDir ? { SANTE_NODE_RED: job.nodeRedDir } : {}),
       // Anything a test starts as `node` is this cell's Node.js too.
       PATH: `${dirname(job.nodeBin)}${delimiter}${process.env.PATH ?? ""}`,
     },

@@ -1,10 +1,11 @@
 /**
  * `npm run test:compat`: the node suites on every Node-RED version the package claims, each on the Node.js versions
- * it supports (matrix.ts), and the browser tests once on the current release. Node.js and Node-RED are installed
+ * it supports (matrix.ts), the library's suites on the oldest Node.js claimed, and the browser tests once on the
+ * current release. Node.js and Node-RED are installed
  * on demand into .compat/ (install.ts) and reused; cells run side by side, as many as the machine has cores.
  * Prints the matrix and exits 1 when any cell failed.
  *
- * Usage: node dist/scripts/compat/run.js [--only <Node-RED minor>[@<Node major>]] [--jobs <n>]
+ * Usage: node dist/scripts/compat/run.js [--only <Node-RED minor>[@<Node major>] | --only lib] [--jobs <n>]
  *   e.g. --only 3.1, --only 5.0@24. SANTE_COMPAT_CACHE moves the cache (default: .compat in the project).
  */
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
@@ -30,7 +31,7 @@ const CELL_TIMEOUT_MS = 8 * 60_000;
 
 interface Resolved {
   cell: Cell;
-  nodeRed: string;
+  nodeRed: string | undefined;
   node: string;
 }
 
@@ -43,7 +44,10 @@ function selectedCells(): Cell[] {
   const only = option("--only");
   if (!only) return [...CELLS];
   const [minor, major] = only.split("@");
-  const cells = CELLS.filter((c) => c.nodeRed === `~${minor}.0` && (major === undefined || c.node === major));
+  const cells = CELLS.filter(
+    (c) =>
+      (only === "lib" ? c.suites === "lib" : c.nodeRed === `~${minor}.0`) && (major === undefined || c.node === major),
+  );
   if (cells.length === 0) throw new Error(`--only ${only} matches no cell of the matrix`);
   return cells;
 }
@@ -71,6 +75,12 @@ function projectNodeRed(): { version: string; dir: string } {
 
 const seconds = (s: number) => `${Math.round(s)} s`;
 
+const KIND: Record<Cell["suites"], string> = {
+  nodes: "node suites",
+  lib: "lib suites (no Node-RED)",
+  browser: "browser (Chromium)",
+};
+
 function row(cells: string[]): string {
   return `| ${cells.join(" | ")} |`;
 }
@@ -81,9 +91,9 @@ function printMatrix(results: Array<{ r: Resolved; result: JobResult }>, wallSec
     row(["--------", "-------", "-----", "-----:", "-----:", "------:", "---:"]),
     ...results.map(({ r, result }) =>
       row([
-        r.nodeRed,
+        r.nodeRed ?? "–",
         r.node,
-        r.cell.suites === "browser" ? "browser (Chromium)" : "node suites",
+        KIND[r.cell.suites],
         String(result.passed),
         String(result.failed),
         String(result.pending),
@@ -106,7 +116,7 @@ async function main(): Promise<number> {
   ]);
   const resolved: Resolved[] = cells.map((cell) => ({
     cell,
-    nodeRed: pick(nodeRedVersions.versions, cell.nodeRed, "Node-RED"),
+    nodeRed: cell.nodeRed === undefined ? undefined : pick(nodeRedVersions.versions, cell.nodeRed, "Node-RED"),
     node: pick(nodeVersions.versions, cell.node, "Node.js"),
   }));
 
@@ -128,10 +138,12 @@ async function main(): Promise<number> {
     }
     return pending;
   };
-  const nodeRedDir = async (version: string): Promise<string> =>
-    version === own.version
-      ? own.dir
-      : join((await install("node-red", NODE_RED_PACKAGE, version)).folder, "node_modules", NODE_RED_PACKAGE);
+  const nodeRedDir = async (version: string | undefined): Promise<string | undefined> =>
+    version === undefined
+      ? undefined
+      : version === own.version
+        ? own.dir
+        : join((await install("node-red", NODE_RED_PACKAGE, version)).folder, "node_modules", NODE_RED_PACKAGE);
   const nodeBin = async (version: string): Promise<string> =>
     join((await install("node", NODE_PACKAGE, version)).folder, "node_modules", NODE_PACKAGE, "bin", "node");
 
@@ -150,11 +162,11 @@ async function main(): Promise<number> {
   const testSlots = new Slots(Math.max(1, jobs));
   const outcomes = await Promise.all(
     resolved.map(async (r) => {
-      const label = `Node-RED ${r.nodeRed} × Node.js ${r.node}${r.cell.suites === "browser" ? " (browser)" : ""}`;
+      const label = `${r.nodeRed ? `Node-RED ${r.nodeRed} × ` : ""}Node.js ${r.node}, ${KIND[r.cell.suites]}`;
       let result: JobResult;
       try {
         const [bin, dir] = await Promise.all([nodeBin(r.node), nodeRedDir(r.nodeRed)]);
-        const outputBase = join(CACHE, "logs", `node-red-${r.nodeRed}_node-${r.node}_${r.cell.suites}`);
+        const outputBase = join(CACHE, "logs", `node-red-${r.nodeRed ?? "none"}_node-${r.node}_${r.cell.suites}`);
         result = await testSlots.run(() =>
           runMochaJob({
             root: ROOT,
