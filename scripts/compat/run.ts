@@ -11,7 +11,7 @@
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
-import { CELLS, SUITES, type Cell } from "./matrix";
+import { CELLS, NOT_IN_MATRIX, SUITES, type Cell } from "./matrix";
 import {
   cachedVersions,
   ensureInstalled,
@@ -149,15 +149,22 @@ async function main(): Promise<number> {
 
   const testDir = join(ROOT, "dist", "test");
   const testFiles = readdirSync(testDir);
+  const matching = (pattern: string): string[] => {
+    const [head, tail = ""] = pattern.split("*");
+    const found = pattern.includes("*")
+      ? testFiles.filter((f) => f.startsWith(head) && f.endsWith(tail))
+      : testFiles.filter((f) => f === pattern);
+    if (found.length === 0) throw new Error(`no compiled test matches ${pattern}: build first (npm run build)`);
+    return found;
+  };
+  const claimed = new Set([...Object.values(SUITES).flat().flatMap(matching), ...NOT_IN_MATRIX]);
   const filesFor = (cell: Cell): string[] =>
-    SUITES[cell.suites].flatMap((pattern) => {
-      const [head, tail = ""] = pattern.split("*");
-      const matches = pattern.includes("*")
-        ? testFiles.filter((f) => f.startsWith(head) && f.endsWith(tail)).sort()
-        : testFiles.filter((f) => f === pattern);
-      if (matches.length === 0) throw new Error(`no compiled test matches ${pattern}: build first (npm run build)`);
-      return matches.map((f) => join(testDir, f));
-    });
+    (cell.suites === "lib"
+      ? testFiles.filter((f) => f.endsWith(".test.js") && !claimed.has(f))
+      : SUITES[cell.suites].flatMap(matching)
+    )
+      .sort()
+      .map((f) => join(testDir, f));
 
   const testSlots = new Slots(Math.max(1, jobs));
   const outcomes = await Promise.all(
