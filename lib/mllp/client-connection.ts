@@ -197,6 +197,6 @@ function tries(exchange: Exchange): string {
 }
 
 /** SNI must be a host name, never an IP address (RFC 6066). */
-function sniName(host: string): string | undefined {
+export function sniName(host: string): string | undefined {
   return net.isIP(host) ? undefined : host;
 }

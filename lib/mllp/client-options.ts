@@ -57,6 +57,20 @@ export const MLLP_CLIENT_DEFAULTS = {
   breakerCooldown: 10_000,
 } as const;
 
+/** The range of each whole-number option: the client refuses anything outside it, and the editor checks the same. */
+export const MLLP_CLIENT_LIMITS = {
+  port: [1, 65535],
+  timeout: [1, 2 ** 31 - 1],
+  connections: [1, 1024],
+  // Every message passes through the queue, so a limit of 0 would refuse them all.
+  queueLimit: [1, Number.MAX_SAFE_INTEGER],
+  retries: [0, 10],
+  idleTimeout: [0, 2 ** 31 - 1],
+  maxAckBytes: [16, 2 ** 30],
+  breakerThreshold: [0, 1000],
+  breakerCooldown: [0, 2 ** 31 - 1],
+} as const satisfies Record<string, readonly [number, number]>;
+
 export function resolveMllpClientOptions(options: MllpClientOptions = {}): ResolvedMllpClientOptions {
   const host = options.host ?? MLLP_CLIENT_DEFAULTS.host;
   if (typeof host !== "string" || host.trim() === "") throw invalidOption("sender", "host is empty");
@@ -74,14 +88,9 @@ export function resolveMllpClientOptions(options: MllpClientOptions = {}): Resol
     breakerThreshold: options.breakerThreshold ?? d.breakerThreshold,
     breakerCooldown: options.breakerCooldown ?? d.breakerCooldown,
   };
-  checkWholeNumber("sender", "port", resolved.port, 1, 65535);
-  checkWholeNumber("sender", "timeout", resolved.timeout, 1, 2 ** 31 - 1);
-  checkWholeNumber("sender", "connections", resolved.connections, 1, 1024);
-  checkWholeNumber("sender", "queueLimit", resolved.queueLimit, 1, Number.MAX_SAFE_INTEGER);
-  checkWholeNumber("sender", "retries", resolved.retries, 0, 10);
-  checkWholeNumber("sender", "idleTimeout", resolved.idleTimeout, 0, 2 ** 31 - 1);
-  checkWholeNumber("sender", "maxAckBytes", resolved.maxAckBytes, 16, 2 ** 30);
-  checkWholeNumber("sender", "breakerThreshold", resolved.breakerThreshold, 0, 1000);
-  checkWholeNumber("sender", "breakerCooldown", resolved.breakerCooldown, 0, 2 ** 31 - 1);
+  for (const name of Object.keys(MLLP_CLIENT_LIMITS) as (keyof typeof MLLP_CLIENT_LIMITS)[]) {
+    const [min, max] = MLLP_CLIENT_LIMITS[name];
+    checkWholeNumber("sender", name, resolved[name], min, max);
+  }
   return resolved;
 }

@@ -9,6 +9,15 @@ import { resolveMllpClientOptions, type MllpClientOptions, type ResolvedMllpClie
 import { Exchange } from "./exchange";
 import { encodeMllp } from "./framing";
 
+export interface MllpSendOptions {
+  /**
+   * Withdraws the message when aborted, if it is still waiting for a connection: it fails with the signal's
+   * reason when that is a SanteError, else SANTE_CLOSED, and is never sent. A message already sent once
+   * runs to its end (its ACK, or its retries): bytes on the wire cannot be taken back.
+   */
+  signal?: AbortSignal;
+}
+
 export interface MllpClientEvents {
   /** Messages queued or in flight; emitted whenever the number changes. */
   pending: [count: number];
@@ -55,6 +64,11 @@ export class MllpClient extends EventEmitter<MllpClientEvents> {
     return this.inFlight;
   }
 
+  /** Most messages that may wait for a connection (the queueLimit option). */
+  get queueLimit(): number {
+    return this.options.queueLimit;
+  }
+
   /** Messages waiting for a connection. */
   get queued(): number {
     return this.queue.length;
@@ -69,10 +83,12 @@ export class MllpClient extends EventEmitter<MllpClientEvents> {
    * Sends one HL7 message (text, written as UTF-8, or bytes as they are) and resolves with its ACK. The
    * message must have a control ID (MSH-10) and no MLLP frame byte; it is checked before a byte is sent.
    */
-  async send(message: string | Buffer): Promise<MllpAck> {
+  async send(message: string | Buffer, options: MllpSendOptions = {}): Promise<MllpAck> {
     const frame = encodeMllp(message);
     const controlId = controlIdOf(message);
+    const { signal } = options;
     if (this.closing) throw this.closedError();
+    if (signal?.aborted) throw withdrawn(signal);
     if (this.queue.length >= this.options.queueLimit) {
       throw new SanteError(
         "SANTE_BUSY",
@@ -81,18 +97,23 @@ export class MllpClient extends EventEmitter<MllpClientEvents> {
     }
     return new Promise<MllpAck>((resolve, reject) => {
       this.changePending(1);
+      // Not yet sent: failing it is enough, dispatch() skips a settled exchange.
+      const onAbort = () => exchange.attempts === 0 && exchange.fail(withdrawn(signal as AbortSignal));
       const exchange = new Exchange(
         frame,
         controlId,
         (ack) => {
+          signal?.removeEventListener("abort", onAbort);
           this.changePending(-1);
           resolve(ack);
         },
         (err) => {
+          signal?.removeEventListener("abort", onAbort);
           this.changePending(-1);
           reject(err);
         },
       );
+      signal?.addEventListener("abort", onAbort, { once: true });
       this.queue.push(exchange);
       this.dispatch();
     });
@@ -212,4 +233,9 @@ export class MllpClient extends EventEmitter<MllpClientEvents> {
     this.inFlight += delta;
     if (this.listenerCount("pending") > 0) this.emit("pending", this.inFlight);
   }
+}
+
+function withdrawn(signal: AbortSignal): SanteError {
+  const reason: unknown = signal.reason;
+  return reason instanceof SanteError ? reason : new SanteError("SANTE_CLOSED", "The message was withdrawn before it was sent");
 }

@@ -6,5 +6,6 @@ export { MllpReceived, type MllpPeer, type MllpReplyOptions } from "./received";
 export type { MllpDisconnect, MllpDisconnectReason } from "./server-connection";
 export { MllpServer, type MllpServerEvents, type MllpRefusal } from "./server";
 export { Hl7AckError, type MllpAck } from "./ack";
-export { MLLP_CLIENT_DEFAULTS, type MllpClientOptions } from "./client-options";
-export { MllpClient, type MllpClientEvents } from "./client";
+export { MLLP_CLIENT_DEFAULTS, MLLP_CLIENT_LIMITS, type MllpClientOptions } from "./client-options";
+export { MllpClient, type MllpClientEvents, type MllpSendOptions } from "./client";
+export { probeMllpReceiver, type MllpProbe } from "./probe";
