@@ -90,7 +90,9 @@ export function setupMessageNode<R, C = SantePacsServer>(
   else if (server) showConfigProblem(() => adapter.probe(server), status);
 
   const handle = ({ msg, send, done }: Input): void => {
+    let ended = false;
     const ticket = inFlight.start((err) => {
+      ended = true;
       if (err) markFailed(msg, err);
       done(err);
     });
@@ -102,6 +104,8 @@ export function setupMessageNode<R, C = SantePacsServer>(
     resolveInput(RED, node, msg, spec, t)
       .then((value) => adapter.run(server, value))
       .then((result) => {
+        // Ended already (the node closed first): the message has had its SANTE_CLOSED and must not change any more.
+        if (ended) return;
         if (msg.santeError !== undefined) delete msg.santeError;
         const { out, status: text } = adapter.prepare(msg, result, t);
         ticket.succeed(() => {
