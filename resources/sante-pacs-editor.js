@@ -114,11 +114,21 @@
     return window.SantePacsDefaults;
   }
 
-  /** A validator for one of the client's whole-number options, in the range the runtime accepts. */
-  function limitOf(option, key) {
+  /**
+   * A validator for one of the client's whole-number options, in the range the runtime accepts. `group` names
+   * another set of options in the defaults (`sender`: the HL7 sender's), whose ranges are in its `limits`.
+   */
+  function limitOf(option, key, group) {
     return function (value, opt) {
-      var range = defaults().limits[option];
+      var range = (group ? defaults()[group] : defaults()).limits[option];
       return integerIn(range[0], range[1], key).call(this, value, opt);
+    };
+  }
+
+  /** A blank field means the default, at runtime too (flows saved before a field existed have none). */
+  function blankOr(validate) {
+    return function (v, opt) {
+      return v === undefined || v === null || String(v).trim() === "" || validate.call(this, v, opt);
     };
   }
 
@@ -150,6 +160,7 @@
   window.SantePacsEditor = {
     defaults: defaults,
     limitOf: limitOf,
+    blankOr: blankOr,
     lookupLabel: lookupLabel,
     prepareLookupDialog: prepareLookupDialog,
     nameStyle: nameStyle,

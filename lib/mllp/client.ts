@@ -237,5 +237,7 @@ export class MllpClient extends EventEmitter<MllpClientEvents> {
 
 function withdrawn(signal: AbortSignal): SanteError {
   const reason: unknown = signal.reason;
-  return reason instanceof SanteError ? reason : new SanteError("SANTE_CLOSED", "The message was withdrawn before it was sent");
+  return reason instanceof SanteError
+    ? reason
+    : new SanteError("SANTE_CLOSED", "The message was withdrawn before it was sent");
 }

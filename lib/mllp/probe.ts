@@ -31,7 +31,8 @@ export function probeMllpReceiver(options: MllpClientOptions): Promise<MllpProbe
       outcome();
     };
     const timer = setTimeout(
-      () => end(() => reject(new SanteError("SANTE_TIMEOUT", `Could not connect to ${address} within ${o.timeout} ms`))),
+      () =>
+        end(() => reject(new SanteError("SANTE_TIMEOUT", `Could not connect to ${address} within ${o.timeout} ms`))),
       o.timeout,
     );
     socket.once(o.tls ? "secureConnect" : "connect", () => {

@@ -4,6 +4,8 @@
  * so the editor never keeps a copy of its own.
  */
 import { PATIENT_ID_PATHS, STUDY_INSTANCE_UID_PATHS } from "../../lib/hl7";
+import { RESULT_NODE_DEFAULTS } from "../../lib/hl7/result-settings";
+import { MLLP_CLIENT_DEFAULTS, MLLP_CLIENT_LIMITS } from "../../lib/mllp";
 import { CLIENT_DEFAULTS, CLIENT_LIMITS, WEB_DEFAULTS } from "../../lib/sante";
 import { DEFAULT_LINK_TEXT, DEFAULT_VIEWER_PATH } from "../../lib/sante/viewer-links";
 import { INPUT_DEFAULT } from "./input-property";
@@ -20,6 +22,8 @@ export function editorDefaults(): object {
     input: { property: INPUT_DEFAULT.value, propertyType: INPUT_DEFAULT.type },
     output: OUTPUT_DEFAULT,
     hl7Paths: { studyInstanceUid: STUDY_INSTANCE_UID_PATHS, patientId: PATIENT_ID_PATHS },
+    sender: { ...MLLP_CLIENT_DEFAULTS, limits: MLLP_CLIENT_LIMITS },
+    result: RESULT_NODE_DEFAULTS,
   };
 }
 

@@ -77,6 +77,8 @@ export interface NodeAPI {
       callback: (err: Error | null, result: unknown) => void,
     ): void;
     setMessageProperty(msg: NodeMessage, property: string, value: unknown, createMissing?: boolean): boolean;
+    /** Throws for a property expression that cannot be parsed; undefined when a part of the path is missing. */
+    getMessageProperty(msg: NodeMessage, property: string): unknown;
     cloneMessage<T extends NodeMessage>(msg: T): T;
     generateId(): string;
   };

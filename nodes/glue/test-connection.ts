@@ -67,7 +67,7 @@ async function lookup(RED: NodeAPI, client: SanteClient, uid: string): Promise<T
  * The dialog sends fields as typed, so `${PACS_HOST}` arrives unresolved; a
  * deployed node would get the environment's value from Node-RED, so use it here too.
  */
-function withEnvironment(form: Record<string, unknown>): Record<string, unknown> {
+export function withEnvironment(form: Record<string, unknown>): Record<string, unknown> {
   const resolved: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(form)) {
     const name = typeof value === "string" ? /^\$\{(\S+)\}$|^\$\((\S+)\)$/.exec(value.trim()) : null;

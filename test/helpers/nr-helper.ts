@@ -1,5 +1,5 @@
 /**
- * node-red-node-test-helper, typed for our tests, with our four node modules
+ * node-red-node-test-helper, typed for our tests, with our node modules
  * (compiled, from dist) loaded into a real Node-RED runtime: the devDependency,
  * or the version `npm run test:compat` names (see nr-runtime.ts).
  */
@@ -7,6 +7,9 @@ import serverModule from "../../nodes/sante-pacs-server";
 import studyModule from "../../nodes/sante-study-token";
 import patientModule from "../../nodes/sante-patient-tokens";
 import linkModule from "../../nodes/sante-viewer-link";
+import endpointModule from "../../nodes/sante-hl7-endpoint";
+import sendModule from "../../nodes/sante-hl7-send";
+import resultModule from "../../nodes/sante-hl7-result";
 import type { NodeAPI, NodeMessage } from "../../nodes/glue/node-red-types";
 import { dropUnusedMemoryTokenStores } from "../../lib/sante/token-cache-memory";
 import { catalogTranslator } from "./nr-i18n";
@@ -73,7 +76,15 @@ function withCatalog(mod: NodeModule): NodeModule {
   };
 }
 
-export const OUR_NODES: NodeModule[] = [serverModule, studyModule, patientModule, linkModule].map(withCatalog);
+export const OUR_NODES: NodeModule[] = [
+  serverModule,
+  studyModule,
+  patientModule,
+  linkModule,
+  endpointModule,
+  sendModule,
+  resultModule,
+].map(withCatalog);
 
 /** Core nodes by path inside @node-red/nodes (the helper preloads only catch, status and complete). */
 export function coreNode(path: string): NodeModule {

@@ -2,7 +2,17 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
 export const PACKAGE_NAME = "node-red-contrib-sante-pacs";
-export const NODE_TYPES = ["sante-pacs-server", "sante-study-token", "sante-patient-tokens", "sante-viewer-link"];
+export const NODE_TYPES = [
+  "sante-pacs-server",
+  "sante-study-token",
+  "sante-patient-tokens",
+  "sante-viewer-link",
+  "sante-hl7-endpoint",
+  "sante-hl7-send",
+  "sante-hl7-result",
+];
+/** Our configuration nodes: no palette entry, no icon, no example of their own. */
+export const CONFIG_TYPES = ["sante-pacs-server", "sante-hl7-endpoint"];
 
 /** The project root (where package.json names our package), found from wherever the compiled test runs. */
 export function packageRoot(): string {
