@@ -24,9 +24,9 @@ const LANGUAGES = ["en-US", "de", "es-ES", "fr", "ja", "zh-CN"];
 const ALLOWED = [
   /^(package\.json|README\.md|LICENSE|CHANGELOG\.md)$/,
   /^dist\/(lib|nodes)\/([\w-]+\/)*[\w.-]+\.(js|d\.ts)$/,
-  /^dist\/nodes\/sante-[a-z-]+\.html$/,
+  /^dist\/nodes\/sante-[a-z0-9-]+\.html$/,
   /^dist\/nodes\/icons\/[\w.-]+\.(svg|png)$/,
-  new RegExp(`^dist/nodes/locales/(${LANGUAGES.join("|")})/sante-[a-z-]+\\.(json|html)$`),
+  new RegExp(`^dist/nodes/locales/(${LANGUAGES.join("|")})/sante-[a-z0-9-]+\\.(json|html)$`),
   /^resources\/[\w.-]+\.js$/,
   /^examples\/([\w .()-]+\/)*[\w .()&,'-]+\.(json|hl7|csv)$/,
 ];
