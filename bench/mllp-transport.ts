@@ -8,40 +8,15 @@
  * alternately with its baseline; the table gives medians and the median of the per-round ratios.
  * Figures from a busy machine are noise; compare rows of one run.
  */
-import * as net from "node:net";
 import { performance } from "node:perf_hooks";
 import { MllpClient, MllpServer } from "../lib/mllp";
 import { startMllpEchoServer } from "./mllp-echo-server";
+import { benchMessage as message, median, plainSender as countedPlainSender } from "./mllp-baseline";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const END = Buffer.from([0x1c, 0x0d]);
-
-const message = (i: number): string =>
-  `MSH|^~\\&|RIS|HOSP|PACS|RAD|20240101120000||ORM^O01|B${i}|P|2.5.1\r` +
-  "PID|1||12345^^^HOSP^MR||DOE^JANE\rORC|NW|ORD1\rOBR|1|ORD1||CT^CT HEAD\r";
-
-/** One kept-open plain socket: send a frame, wait for one frame back, again, until `until`. */
-async function plainSender(port: number, until: number, base: number): Promise<number> {
-  const socket = net.connect({ host: "127.0.0.1", port });
-  socket.setNoDelay(true);
-  await new Promise((resolve) => socket.once("connect", resolve));
-  let buffered: Buffer = Buffer.alloc(0);
-  let wake: (() => void) | undefined;
-  socket.on("data", (chunk: Buffer) => {
-    buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
-    if (buffered.indexOf(END) >= 0) wake?.();
-  });
-  let n = 0;
-  while (performance.now() < until) {
-    socket.write(`\x0b${message(base + n)}\x1c\r`);
-    if (buffered.indexOf(END) < 0) await new Promise<void>((resolve) => (wake = resolve));
-    buffered = buffered.subarray(buffered.indexOf(END) + 2);
-    n++;
-  }
-  socket.destroy();
-  return n;
-}
+const plainSender = async (port: number, until: number, base: number) =>
+  (await countedPlainSender(port, until, base)).sent;
 
 async function rate(senders: number, one: (until: number, base: number) => Promise<number>): Promise<number> {
   const start = performance.now();
@@ -88,12 +63,6 @@ async function clientSender(client: MllpClient, until: number, base: number): Pr
   let n = 0;
   while (performance.now() < until) await client.send(message(base + n++));
   return n;
-}
-
-function median(xs: number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 main().catch((err: unknown) => {

@@ -61,7 +61,13 @@ interface NodeRedI18n {
 
 export const TAB = "bench-tab";
 const PACKAGE = "node-red-contrib-sante-pacs";
-const OUR_TYPES = ["sante-pacs-server", "sante-study-token", "sante-patient-tokens"];
+const OUR_TYPES = [
+  "sante-pacs-server",
+  "sante-study-token",
+  "sante-patient-tokens",
+  "sante-hl7-endpoint",
+  "sante-hl7-send",
+];
 
 export type SinkHandler = (channel: string, msg: BenchMessage) => void;
 
