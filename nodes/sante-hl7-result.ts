@@ -29,7 +29,8 @@ export = function register(RED: NodeAPI): void {
       settings.problem = toSanteError(err);
     }
     // A msg property, like the lookup nodes' output: an order is never in flow or global context alone.
-    const orderProperty = outputProperty({ ...def, output: def.order ?? RESULT_NODE_DEFAULTS.order });
+    const order = typeof def.order === "string" && def.order.trim() !== "" ? def.order : RESULT_NODE_DEFAULTS.order;
+    const orderProperty = outputProperty({ ...def, output: order });
     const t = translator(RED, "sante-hl7-result");
     let linkProperty = describeProperty(INPUT_DEFAULT);
     try {

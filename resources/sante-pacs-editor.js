@@ -152,6 +152,84 @@
     $("#node-input-output").typedInput({ types: ["msg"] });
   }
 
+  /*
+   * The config dialogs (sante-pacs-server, sante-hl7-endpoint) share their frame: tabs, a "Use TLS" checkbox in front
+   * of a tls-config field, defaults shown in fields a flow saved before they existed, and a "Test connection" button.
+   */
+
+  /** A host name or IP address as the runtime takes it: no blanks, no URL parts. */
+  function isHost(v) {
+    return typeof v === "string" && v.trim() !== "" && !/[\s/?#&@\\]/.test(v.trim());
+  }
+
+  /** Tabs over the children of #node-config-sante-tabs-content, one per [id, label]. */
+  function configTabs(tabs) {
+    var created = RED.tabs.create({
+      id: "node-config-sante-tabs",
+      onchange: function (tab) {
+        $("#node-config-sante-tabs-content").children().hide();
+        $("#" + tab.id).show();
+      },
+    });
+    tabs.forEach(function (tab) {
+      created.addTab({ id: tab[0], label: tab[1] });
+    });
+  }
+
+  /** The TLS row shows only while "Use TLS" is checked, checked when the node has a tls-config. */
+  function prepareTls(node) {
+    $("#node-config-sante-usetls")
+      .on("change", function () {
+        $("#node-config-sante-tls-row").toggle($(this).is(":checked"));
+      })
+      .prop("checked", !!node.tls)
+      .trigger("change");
+  }
+
+  /** For oneditsave: unchecked means no tls-config ("_ADD_" is how the editor spells "none chosen"). */
+  function saveTls() {
+    if (!$("#node-config-sante-usetls").is(":checked")) $("#node-config-input-tls").val("_ADD_");
+  }
+
+  /** The tls-config the dialog names now, for a Test connection; "" for none. */
+  function chosenTls() {
+    var tls = $("#node-config-input-tls").val();
+    return $("#node-config-sante-usetls").is(":checked") && tls && tls !== "_ADD_" ? tls : "";
+  }
+
+  /** Flows saved before these fields existed lack them: show the runtime's defaults, also as placeholders. */
+  function showDefaults(node, fields, defaults) {
+    fields.forEach(function (field) {
+      var value = String(defaults[field]);
+      var input = $("#node-config-input-" + field).attr("placeholder", value);
+      if (node[field] === undefined || node[field] === "") input.val(value);
+    });
+  }
+
+  /**
+   * The "Test connection" button: POSTs `body` to the admin endpoint `path` (relative, so that a custom
+   * httpAdminRoot keeps working) and shows the reply. `summarize(reply)` gives { text, type } for a reply
+   * { ok, code, message }; an HTTP failure comes to it as { ok: false, code: its code or the HTTP status }.
+   */
+  function postTest(path, body, summarize) {
+    var button = $("#node-config-sante-test").prop("disabled", true);
+    var show = function (reply) {
+      var shown = summarize(reply);
+      var content = $("<div>").append($("<p>").text(shown.text));
+      if (reply.message) content.append($("<p>").text(reply.message));
+      RED.notify(content, { type: shown.type, timeout: shown.type === "success" ? 4000 : 8000 });
+    };
+    $.ajax({ url: path, type: "POST", contentType: "application/json", data: JSON.stringify(body), dataType: "json" })
+      .done(show)
+      .fail(function (xhr) {
+        var reply = xhr.responseJSON || {};
+        show({ ok: false, code: reply.code || xhr.status, message: reply.message || xhr.statusText });
+      })
+      .always(function () {
+        button.prop("disabled", false);
+      });
+  }
+
   /** Named nodes show their name in italics, as Node-RED's core nodes do. */
   function nameStyle() {
     return this.name ? "node_label_italic" : "";
@@ -161,6 +239,13 @@
     defaults: defaults,
     limitOf: limitOf,
     blankOr: blankOr,
+    isHost: isHost,
+    configTabs: configTabs,
+    prepareTls: prepareTls,
+    saveTls: saveTls,
+    chosenTls: chosenTls,
+    showDefaults: showDefaults,
+    postTest: postTest,
     lookupLabel: lookupLabel,
     prepareLookupDialog: prepareLookupDialog,
     nameStyle: nameStyle,

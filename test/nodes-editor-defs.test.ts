@@ -207,6 +207,7 @@ describe("the editor definitions", () => {
     assert.equal(endpoint("host", "his host"), "sante-hl7-endpoint.validation.host");
     assert.equal(check("sante-hl7-result", "shape", "status"), true);
     assert.equal(check("sante-hl7-result", "shape", "xml"), "sante-hl7-result.validation.shape");
+    assert.equal(check("sante-hl7-result", "shape", ""), true, "blank: the runtime's default");
     assert.equal(check("sante-hl7-result", "sendingApplication", "PACS^1.2.3^ISO"), true);
     assert.equal(check("sante-hl7-result", "receivingFacility", "A^B^C^D"), "sante-hl7-result.validation.designator");
   });

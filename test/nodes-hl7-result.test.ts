@@ -122,6 +122,13 @@ describe("sante-hl7-result in a Node-RED runtime", function () {
     assert.equal(readHl7(result, "MSH-6"), "MAIN");
   });
 
+  it("takes a blank order field and shape as the defaults (msg.hl7.message, ORU^R01)", async () => {
+    await helper.load(OUR_NODES, resultFlow({ order: "", shape: "" }));
+    const o = new Outcomes();
+    await o.send(afterLookup(readFileSync(join(DATA, "omi-o23.hl7"), "utf8")));
+    assert.equal(readHl7(o.outputs[0]?.payload as string, "MSH-9.1"), "ORU", String(o.lastCode()));
+  });
+
   it("reads the order from another msg property and the link from another source when told", async () => {
     await helper.load(OUR_NODES, resultFlow({ order: "msg.stored.order", property: "link", propertyType: "msg" }));
     const o = new Outcomes();
