@@ -5,9 +5,9 @@
 import { strict as assert } from "node:assert";
 import { readHl7 } from "../lib/hl7";
 import { freePort } from "./helpers/fault-server";
-import { assertNoLeaks, leakCheckEach, resourceCounts } from "./helpers/handles";
-import { endpointDef, order, startFakeHis, type FakeHis } from "./helpers/hl7-his";
-import { startMllpFaultServer, type MllpFaultServer } from "./helpers/mllp-fault-server";
+import { assertNoLeaks, resourceCounts } from "./helpers/handles";
+import { endpointDef, order, startFakeHis, receiversPerTest } from "./helpers/hl7-his";
+import { startMllpFaultServer } from "./helpers/mllp-fault-server";
 import { TAB, until } from "./helpers/nr-flows";
 import { helper, node, OUR_NODES } from "./helpers/nr-helper";
 
@@ -28,19 +28,10 @@ function twoSenders(endpoint: Record<string, unknown>): object[] {
 
 describe("sante-hl7-endpoint in a Node-RED runtime", function () {
   this.timeout(10000);
-  let his: FakeHis | undefined;
-  let fault: MllpFaultServer | undefined;
-
-  leakCheckEach(async () => {
-    await helper.unload();
-    await his?.close();
-    await fault?.close();
-    his = undefined;
-    fault = undefined;
-  });
+  const r = receiversPerTest();
 
   it("is shared: two send nodes on one endpoint use its one connection, in the order the messages came", async () => {
-    his = await startFakeHis();
+    const his = (r.his = await startFakeHis());
     await helper.load(OUR_NODES, twoSenders(endpointDef(his.port)));
     const outputs: string[] = [];
     for (const id of ["outA", "outB"])
@@ -58,7 +49,7 @@ describe("sante-hl7-endpoint in a Node-RED runtime", function () {
   });
 
   it("reads $(ENV) and blank fields as Node-RED resolves them, blanks as the defaults", async () => {
-    his = await startFakeHis();
+    const his = (r.his = await startFakeHis());
     process.env.SANTE_TEST_HIS_PORT = String(his.port);
     try {
       const endpoint = endpointDef("$(SANTE_TEST_HIS_PORT)", { retries: "", queueLimit: "", idleTimeout: "" });
@@ -74,9 +65,9 @@ describe("sante-hl7-endpoint in a Node-RED runtime", function () {
   });
 
   it("closes its connection on a full redeploy, and a new endpoint opens its own", async () => {
-    fault = await startMllpFaultServer((socket, id) =>
+    const fault = (r.fault = await startMllpFaultServer((socket, id) =>
       socket.write(`\x0bMSH|^~\\&|H|H|||||ACK|A${id}|P|2.5\rMSA|AA|${id}\r\x1c\r`),
-    );
+    ));
     const flow = twoSenders(endpointDef(fault.port));
     await helper.load(OUR_NODES, flow);
     const sent: unknown[] = [];
@@ -102,7 +93,7 @@ describe("sante-hl7-endpoint in a Node-RED runtime", function () {
     let baseline: Map<string, number>;
 
     beforeEach(async () => {
-      his = await startFakeHis();
+      r.his = await startFakeHis();
       await helper.load(OUR_NODES, [{ id: TAB, type: "tab" }]);
       await new Promise((resolve) => setImmediate(resolve));
       baseline = resourceCounts();
@@ -111,16 +102,16 @@ describe("sante-hl7-endpoint in a Node-RED runtime", function () {
     const post = (body: unknown) => helper.request().post(PATH).send(body);
 
     it("connects, sends nothing, and says so", async () => {
-      const res = await post({ host: "127.0.0.1", port: String(his?.port), timeout: "2000" });
+      const res = await post({ host: "127.0.0.1", port: String(r.his?.port), timeout: "2000" });
       assert.equal(res.status, 200, res.text);
       const body = res.body as { ok: boolean; message: string };
       assert.equal(body.ok, true);
       assert.match(
         body.message,
-        new RegExp(`127\\.0\\.0\\.1:${his?.port} accepted the connection; no message was sent`),
+        new RegExp(`127\\.0\\.0\\.1:${r.his?.port} accepted the connection; no message was sent`),
       );
       await new Promise((resolve) => setTimeout(resolve, 30));
-      assert.deepEqual(his?.received, [], "a test never puts a message into the HIS");
+      assert.deepEqual(r.his?.received, [], "a test never puts a message into the HIS");
       await assertNoLeaks(baseline);
     });
 
@@ -143,7 +134,7 @@ describe("sante-hl7-endpoint in a Node-RED runtime", function () {
     it("resolves ${ENV} fields as a deployed node would", async () => {
       process.env.SANTE_TEST_HIS_HOST = "127.0.0.1";
       try {
-        const res = await post({ host: "${SANTE_TEST_HIS_HOST}", port: String(his?.port) });
+        const res = await post({ host: "${SANTE_TEST_HIS_HOST}", port: String(r.his?.port) });
         assert.equal((res.body as { ok: boolean }).ok, true, res.text);
       } finally {
         delete process.env.SANTE_TEST_HIS_HOST;

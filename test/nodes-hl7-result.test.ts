@@ -9,8 +9,7 @@ import { join } from "node:path";
 import { parseHl7Message, readHl7, readHl7Header } from "../lib/hl7";
 import type { NodeMessage } from "../nodes/glue/node-red-types";
 import { locateHl7Corpus, missingCorpusMessage, readHl7CorpusManifest } from "../scripts/hl7-corpus";
-import { leakCheckEach } from "./helpers/handles";
-import { endpointDef, hl7Of, startFakeHis, type FakeHis } from "./helpers/hl7-his";
+import { endpointDef, hl7Of, startFakeHis, receiversPerTest } from "./helpers/hl7-his";
 import { flowWith, Outcomes, TAB, until } from "./helpers/nr-flows";
 import { callsBy, helper, node, OUR_NODES } from "./helpers/nr-helper";
 import { packageRoot } from "./helpers/nr-package";
@@ -36,13 +35,7 @@ function resultFlow(settings: Record<string, unknown> = {}): object[] {
 
 describe("sante-hl7-result in a Node-RED runtime", function () {
   this.timeout(20000);
-  let his: FakeHis | undefined;
-
-  leakCheckEach(async () => {
-    await helper.unload();
-    await his?.close();
-    his = undefined;
-  });
+  const r = receiversPerTest();
 
   const samples = readdirSync(DATA)
     .filter((f) => f.endsWith(".hl7"))
@@ -175,7 +168,7 @@ describe("sante-hl7-result in a Node-RED runtime", function () {
   });
 
   it("result → hl7 send → HIS: the HIS reads the link back from OBX-5, and msg.hl7 still names the order", async () => {
-    his = await startFakeHis();
+    const his = (r.his = await startFakeHis());
     const at = { z: TAB, x: 100, y: 100 };
     const flow = [
       ...resultFlow(),

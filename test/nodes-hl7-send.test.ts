@@ -9,9 +9,8 @@ import { join } from "node:path";
 import { readHl7 } from "../lib/hl7";
 import type { NodeMessage } from "../nodes/glue/node-red-types";
 import { freePort } from "./helpers/fault-server";
-import { leakCheckEach } from "./helpers/handles";
-import { endpointDef, hl7Of, order, startFakeHis, type FakeHis } from "./helpers/hl7-his";
-import { startMllpFaultServer, type MllpFaultServer } from "./helpers/mllp-fault-server";
+import { endpointDef, hl7Of, order, startFakeHis, receiversPerTest } from "./helpers/hl7-his";
+import { startMllpFaultServer } from "./helpers/mllp-fault-server";
 import { ack, frame } from "./helpers/mllp-peer";
 import { flowWith, Outcomes, until } from "./helpers/nr-flows";
 import { callsBy, coreNode, helper, node, OUR_NODES } from "./helpers/nr-helper";
@@ -30,19 +29,10 @@ function sendFlow(endpoint: Record<string, unknown> | null, ...extra: object[]):
 
 describe("sante-hl7-send in a Node-RED runtime", function () {
   this.timeout(10000);
-  let his: FakeHis | undefined;
-  let fault: MllpFaultServer | undefined;
-
-  leakCheckEach(async () => {
-    await helper.unload();
-    await his?.close();
-    await fault?.close();
-    his = undefined;
-    fault = undefined;
-  });
+  const r = receiversPerTest();
 
   it("AA: sends msg.payload once and outputs the same message with msg.ack; msg.hl7 and msg.payload unchanged", async () => {
-    his = await startFakeHis();
+    const his = (r.his = await startFakeHis());
     await helper.load(OUR_NODES, sendFlow(endpointDef(his.port)));
     const o = new Outcomes();
     const payload = order("ORD-AA-1");
@@ -67,7 +57,7 @@ describe("sante-hl7-send in a Node-RED runtime", function () {
     ["AR", "SANTE_HL7_REJECTED"],
   ] as const) {
     it(`${code}: a Catch node gets ${error}, with the ACK (and its ERR segment) on msg.ack`, async () => {
-      his = await startFakeHis(() => code);
+      const his = (r.his = await startFakeHis(() => code));
       await helper.load(OUR_NODES, sendFlow(endpointDef(his.port)));
       const o = new Outcomes();
       await o.send({ payload: order(`ORD-${code}`) });
@@ -86,7 +76,7 @@ describe("sante-hl7-send in a Node-RED runtime", function () {
   }
 
   it("silence: retries the same bytes, then SANTE_TIMEOUT, once", async () => {
-    fault = await startMllpFaultServer(() => undefined);
+    const fault = (r.fault = await startMllpFaultServer(() => undefined));
     await helper.load(OUR_NODES, sendFlow(endpointDef(fault.port, { timeout: "150", retries: "2" })));
     const o = new Outcomes();
     await o.send({ payload: order("ORD-SILENT") });
@@ -107,9 +97,9 @@ describe("sante-hl7-send in a Node-RED runtime", function () {
   });
 
   it("an ACK for another message is SANTE_PROTOCOL, never taken as this one's; the next message gets its own", async () => {
-    fault = await startMllpFaultServer((socket, id, _m, nth) =>
+    const fault = (r.fault = await startMllpFaultServer((socket, id, _m, nth) =>
       socket.write(frame(ack(nth === 1 ? "SOMEONE-ELSE" : id))),
-    );
+    ));
     await helper.load(OUR_NODES, sendFlow(endpointDef(fault.port)));
     const o = new Outcomes();
     await o.send({ payload: order("FIRST") });
@@ -122,7 +112,7 @@ describe("sante-hl7-send in a Node-RED runtime", function () {
   });
 
   it("with one connection, messages reach the HIS and come out in the order they went in", async () => {
-    his = await startFakeHis();
+    const his = (r.his = await startFakeHis());
     await helper.load(OUR_NODES, sendFlow(endpointDef(his.port)));
     const o = new Outcomes();
     const ids = Array.from({ length: 30 }, (_, i) => `ORD-${String(i).padStart(3, "0")}`);
@@ -143,7 +133,7 @@ describe("sante-hl7-send in a Node-RED runtime", function () {
   });
 
   it("a Buffer payload is sent byte for byte (no re-encoding)", async () => {
-    his = await startFakeHis();
+    const his = (r.his = await startFakeHis());
     await helper.load(OUR_NODES, sendFlow(endpointDef(his.port)));
     const o = new Outcomes();
     // Latin-1 bytes, as a HIS configured for 8859/1 would expect them: not valid UTF-8.
@@ -155,7 +145,7 @@ describe("sante-hl7-send in a Node-RED runtime", function () {
   });
 
   it("refuses what is not an HL7 message with an MSH-10 with SANTE_INVALID_INPUT, sending nothing", async () => {
-    his = await startFakeHis();
+    const his = (r.his = await startFakeHis());
     await helper.load(OUR_NODES, sendFlow(endpointDef(his.port)));
     const o = new Outcomes();
     const bad: [unknown, RegExp][] = [
@@ -197,7 +187,7 @@ describe("sante-hl7-send in a Node-RED runtime", function () {
   });
 
   it("queue full: messages past the endpoint's queue limit end at once with SANTE_BUSY", async () => {
-    fault = await startMllpFaultServer(() => undefined);
+    const fault = (r.fault = await startMllpFaultServer(() => undefined));
     await helper.load(OUR_NODES, sendFlow(endpointDef(fault.port, { timeout: "60000", queueLimit: "2" })));
     const o = new Outcomes();
     // One on the wire, two in the queue, two refused.
@@ -216,9 +206,9 @@ describe("sante-hl7-send in a Node-RED runtime", function () {
   for (const deploy of ["full", "nodes"] as const) {
     it(`a "${deploy}" redeploy mid-flight ends each message once with SANTE_CLOSED; those not yet sent never are`, async () => {
       let holding: (() => void) | undefined;
-      fault = await startMllpFaultServer((socket, id) => {
+      const fault = (r.fault = await startMllpFaultServer((socket, id) => {
         holding = () => socket.write(frame(ack(id)));
-      });
+      }));
       const flow = sendFlow(endpointDef(fault.port, { timeout: "60000" }));
       await helper.load(OUR_NODES, flow);
       const n1 = node("n1");
@@ -284,7 +274,7 @@ describe("sante-hl7-send in a Node-RED runtime", function () {
       const dir = mkdtempSync(join(tmpdir(), "sante-hl7-tls-"));
       try {
         writeFileSync(join(dir, "ca.pem"), cert?.cert ?? "");
-        his = await startFakeHis(undefined, { tls: { key: cert?.key, cert: cert?.cert } });
+        const his = (r.his = await startFakeHis(undefined, { tls: { key: cert?.key, cert: cert?.cert } }));
         await helper.load(
           [tlsNode, ...OUR_NODES],
           sendFlow(endpointDef(his.port, { tls: "tls1" }), tlsConfig(join(dir, "ca.pem"))),

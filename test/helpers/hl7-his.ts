@@ -6,6 +6,9 @@ import type { TlsOptions } from "node:tls";
 import { buildAck, readHl7Header, type AckCode } from "../../lib/hl7";
 import { MllpServer } from "../../lib/mllp";
 import type { NodeMessage } from "../../nodes/glue/node-red-types";
+import { leakCheckEach } from "./handles";
+import type { MllpFaultServer } from "./mllp-fault-server";
+import { helper } from "./nr-helper";
 
 export interface FakeHis {
   readonly port: number;
@@ -73,4 +76,26 @@ export function order(controlId: string): string {
     `MSH|^~\\&|RIS|GENERAL_HOSPITAL|SANTE_PACS|RADIOLOGY|20240115103000||ORM^O01^ORM_O01|${controlId}|P|2.5.1\r` +
     "PID|1||ID1^^^GENERAL_HOSPITAL^MR||DOE^JANE\rORC|NW|ORD1|ACC1\rOBR|1|ORD1|ACC1|CT^CT head^L\r"
   );
+}
+
+/** The receivers one test starts: a HIS that acknowledges, or a raw server that misbehaves. */
+export interface Receivers {
+  his?: FakeHis;
+  fault?: MllpFaultServer;
+}
+
+/**
+ * For a describe() of flow tests: after each test its flow is unloaded and the receivers it put here are closed,
+ * then nothing may be left open (sockets, servers, timers: leakCheckEach).
+ */
+export function receiversPerTest(): Receivers {
+  const receivers: Receivers = {};
+  leakCheckEach(async () => {
+    await helper.unload();
+    await receivers.his?.close();
+    await receivers.fault?.close();
+    receivers.his = undefined;
+    receivers.fault = undefined;
+  });
+  return receivers;
 }
