@@ -422,7 +422,8 @@ export class WaitScheduler extends EventEmitter<WaitSchedulerEvents> {
         endings.push(
           this.store
             .update(wait.id, { attempts, nextAttemptAt: wait.nextAttemptAt, lastError })
-            .then(() => this.giveUp(wait, now >= wait.deadline ? "deadline" : "plan")),
+            // Plan steps left that would fall after the deadline end the wait at its deadline, not as a used-up plan.
+            .then(() => this.giveUp(wait, intervalAfter(plan, attempts) === undefined ? "plan" : "deadline")),
         );
         continue;
       }
