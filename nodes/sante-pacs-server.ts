@@ -3,7 +3,8 @@
  * the one SanteClient that all lookup nodes using it share (so the connection
  * limit is per PACS, not per node) and closes it on redeploy, which ends its
  * lookups in flight with SANTE_CLOSED. The token cache lives longer: it is per
- * PACS address and outlives redeploys (see glue/token-cache.ts).
+ * PACS address and outlives redeploys (see glue/token-cache.ts). It also owns
+ * the scheduler that polls for the studies its study nodes wait for (glue/server-waits.ts).
  */
 import { SanteClient, SanteError, viewerUrl } from "../lib/sante";
 import type { NodeAPI, NodeDef } from "./glue/node-red-types";
@@ -14,9 +15,15 @@ import { registerTestConnection } from "./glue/test-connection";
 import { tlsOptionsFrom } from "./glue/tls-options";
 import type { HasContext } from "./glue/token-cache-context";
 import { dropUnusedCachesAfterDeploys, openTokenCache, type RuntimeEvents, type TokenCache } from "./glue/token-cache";
+import { serverWaits } from "./glue/server-waits";
+import { watchWaitStores, type WaitRuntime } from "./glue/wait-store-lease";
+import { CLIENT_DEFAULTS } from "../lib/sante/client-options";
 
-/** What the runtime's RED offers beyond NodeAPI that this node reads: settings.js and the event bus. */
-type RuntimeExtras = { settings?: { contextStorage?: unknown }; events?: RuntimeEvents };
+/** What the runtime's RED offers beyond NodeAPI that this node reads: settings.js, the event bus and the log. */
+type RuntimeExtras = {
+  settings?: { contextStorage?: unknown; userDir?: unknown };
+  events?: RuntimeEvents;
+} & WaitRuntime;
 
 export = function register(RED: NodeAPI): void {
   const runtime = RED as NodeAPI & RuntimeExtras;
@@ -28,13 +35,16 @@ export = function register(RED: NodeAPI): void {
     let cache: TokenCache | undefined;
     let web: WebSettings | undefined;
     let webProblem: SanteError | undefined;
+    let connections: number = CLIENT_DEFAULTS.connections;
 
     // A bad setting must not throw out of the constructor (Node-RED would mark
     // the whole flow as failed); it is reported once here and again by every
     // lookup, as SANTE_INVALID_INPUT a Catch node can handle.
     try {
+      const options = readClientOptions(def);
+      connections = options.connections ?? connections;
       client = new SanteClient({
-        ...readClientOptions(def),
+        ...options,
         tls: tlsOptionsFrom(RED, def.tls),
         // Called once the options are checked: the cache needs a valid host, port and size.
         tokenStore: (options) => {
@@ -65,6 +75,13 @@ export = function register(RED: NodeAPI): void {
       if (client) return client;
       throw clientProblem ?? invalid(new Error("no client"));
     };
+    const waits = serverWaits(
+      runtime,
+      () => this.getClient(),
+      connections,
+      (message) => this.warn(message),
+    );
+    this.waitScheduler = () => waits.scheduler();
     this.viewerUrlFor = (token) => {
       if (!web) throw webProblem ?? invalid(new Error("no web settings"));
       return viewerUrl({ ...web, token });
@@ -72,8 +89,11 @@ export = function register(RED: NodeAPI): void {
 
     this.on("close", (_removed, done) => {
       cache?.release();
-      if (!client) return done();
-      client.close().then(done, done);
+      // Polling stops before the client closes, so no wait counts the closing as a failed attempt.
+      void waits
+        .close()
+        .then(() => client?.close())
+        .then(done, done);
     });
   }
 
@@ -91,4 +111,5 @@ export = function register(RED: NodeAPI): void {
   RED.nodes.registerType("sante-pacs-server", SantePacsServerNode);
   registerTestConnection(RED);
   dropUnusedCachesAfterDeploys(runtime.events);
+  watchWaitStores(runtime);
 };

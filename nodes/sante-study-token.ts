@@ -1,26 +1,41 @@
 /**
  * `sante-study-token`: a Study Instance UID in, the study's token out
  * (msg[output] and msg.sante). All protocol work is the client's (lib/sante).
+ * In wait mode a study the PACS does not know yet is waited for (glue/study-waits.ts):
+ * the message leaves by the second output once stored, and by the first when found.
  */
 import type { StudyLookup } from "../lib/sante";
 import type { Node, NodeAPI, NodeDef } from "./glue/node-red-types";
 import { outputProperty } from "./glue/output-property";
+import { findServer } from "./glue/server-node";
 import { lookupAdapter, setupMessageNode } from "./glue/message-node";
+import { isWaiting, readWaitSettings, StudyWaits, type Waiting } from "./glue/study-waits";
+import { translator } from "./glue/translate";
+import { registerWaitEndpoints } from "./glue/wait-admin";
 
 export = function register(RED: NodeAPI): void {
   function SanteStudyTokenNode(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const output = outputProperty(def);
-    setupMessageNode<StudyLookup>(RED, this, def, {
+    const settings = readWaitSettings(def);
+    const t = translator(RED, "sante-study-token");
+    const waits = new StudyWaits(RED, this, findServer(RED, def.server), settings, output, t);
+    const status = setupMessageNode<StudyLookup | Waiting>(RED, this, def, {
       ...lookupAdapter("sante-study-token"),
-      run: (server, uid) => server.getClient().lookupStudy(uid),
-      prepare: (msg, study, t) => {
-        RED.util.setMessageProperty(msg, output, study.token, true);
-        msg.sante = { studyInstanceUid: study.studyInstanceUid, token: study.token, cached: study.cached };
-        return { out: msg, status: () => t(study.cached ? "status.found-cached" : "status.found") };
+      // Without wait mode, the plain lookup: no wrapper on the per-message path.
+      run: (server, uid, msg) => (settings.enabled ? waits.lookup(uid, msg) : server.getClient().lookupStudy(uid)),
+      prepare: (msg, result, t) => {
+        if (isWaiting(result)) {
+          return { out: waits.waitingMessage(msg, result), port: 1, status: () => t("status.stored") };
+        }
+        RED.util.setMessageProperty(msg, output, result.token, true);
+        msg.sante = { studyInstanceUid: result.studyInstanceUid, token: result.token, cached: result.cached };
+        return { out: msg, status: () => t(result.cached ? "status.found-cached" : "status.found") };
       },
     });
+    waits.start(status);
   }
 
   RED.nodes.registerType("sante-study-token", SanteStudyTokenNode);
+  registerWaitEndpoints(RED);
 };

@@ -230,6 +230,62 @@
       });
   }
 
+  /**
+   * The wait plan and deadline, checked as lib/wait/plan.ts parses them (parsePlan, parseDeadline), with its
+   * patterns and limits from the generated defaults; a test holds the two to the same verdicts on any text.
+   */
+  function durationMs(text) {
+    var syntax = defaults().wait.syntax;
+    var trimmed = String(text).trim();
+    var m = new RegExp(syntax.duration, syntax.durationFlags).exec(trimmed);
+    if (trimmed === "" || !m) return undefined;
+    var units = [86400000, 3600000, 60000, 1000];
+    var ms = 0;
+    for (var i = 0; i < units.length; i++) if (m[i + 1] !== undefined) ms += Number(m[i + 1]) * units[i];
+    return Number.isSafeInteger(ms) ? ms : undefined;
+  }
+
+  function isWaitPlan(text) {
+    if (typeof text !== "string") return false;
+    var wait = defaults().wait;
+    var limits = wait.limits;
+    var parts = text.split(",").map(function (p) {
+      return p.trim();
+    });
+    if (parts.length > limits.maxSteps || (parts.length === 1 && parts[0] === "")) return false;
+    return parts.every(function (part) {
+      var m = new RegExp(wait.syntax.step).exec(part);
+      if (!m) return false;
+      var count = Number(m[1]);
+      var ms = durationMs(m[2]);
+      return (
+        Number.isSafeInteger(count) &&
+        count >= 1 &&
+        count <= limits.maxCount &&
+        ms !== undefined &&
+        ms >= limits.minIntervalMs &&
+        ms <= limits.maxIntervalMs
+      );
+    });
+  }
+
+  function isWaitDeadline(text) {
+    if (typeof text !== "string") return false;
+    var limits = defaults().wait.limits;
+    var ms = durationMs(text);
+    return ms !== undefined && ms >= limits.minDeadlineMs && ms <= limits.maxDeadlineMs;
+  }
+
+  /** A validator for the wait fields, checked only while the wait mode is on (the dialog's checkbox, else the node's). */
+  function waitValidator(check, key) {
+    return function (value, opt) {
+      var box = $("#node-input-wait");
+      var on = box.length ? box.prop("checked") : this.wait;
+      if (!on || check(value)) return true;
+      return opt && typeof this._ === "function" ? this._(key, { steps: defaults().wait.limits.maxSteps }) : false;
+    };
+  }
+
   /** Named nodes show their name in italics, as Node-RED's core nodes do. */
   function nameStyle() {
     return this.name ? "node_label_italic" : "";
@@ -254,5 +310,8 @@
     propertyInput: propertyInput,
     propertyValidator: propertyValidator,
     integerIn: integerIn,
+    isWaitPlan: isWaitPlan,
+    isWaitDeadline: isWaitDeadline,
+    waitValidator: waitValidator,
   };
 })();

@@ -54,6 +54,16 @@ const UNITS = [
 const STEP = /^(\d+)\s*[xX×]\s*(\S.*)$/;
 const DURATION = /^(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?$/i;
 
+/**
+ * The two patterns above as text, for the editor's check of the plan and deadline fields (the build writes them
+ * into resources/sante-pacs-defaults.js with PLAN_LIMITS; a test holds the editor's check to parsePlan's verdicts).
+ */
+export const PLAN_SYNTAX = {
+  step: STEP.source,
+  duration: DURATION.source,
+  durationFlags: DURATION.flags,
+} as const;
+
 function invalid(message: string): SanteError {
   return new SanteError("SANTE_INVALID_INPUT", message);
 }

@@ -8,6 +8,7 @@ import { RESULT_NODE_DEFAULTS } from "../../lib/hl7/result-settings";
 import { MLLP_CLIENT_DEFAULTS, MLLP_CLIENT_LIMITS } from "../../lib/mllp";
 import { CLIENT_DEFAULTS, CLIENT_LIMITS, WEB_DEFAULTS } from "../../lib/sante";
 import { DEFAULT_LINK_TEXT, DEFAULT_VIEWER_PATH } from "../../lib/sante/viewer-links";
+import { DEFAULT_WAIT_DEADLINE, DEFAULT_WAIT_PLAN, PLAN_LIMITS, PLAN_SYNTAX } from "../../lib/wait/plan";
 import { INPUT_DEFAULT } from "./input-property";
 import { OUTPUT_DEFAULT } from "./output-property";
 
@@ -24,6 +25,7 @@ export function editorDefaults(): object {
     hl7Paths: { studyInstanceUid: STUDY_INSTANCE_UID_PATHS, patientId: PATIENT_ID_PATHS },
     sender: { ...MLLP_CLIENT_DEFAULTS, limits: MLLP_CLIENT_LIMITS },
     result: RESULT_NODE_DEFAULTS,
+    wait: { plan: DEFAULT_WAIT_PLAN, deadline: DEFAULT_WAIT_DEADLINE, limits: PLAN_LIMITS, syntax: PLAN_SYNTAX },
   };
 }
 

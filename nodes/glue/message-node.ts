@@ -35,10 +35,17 @@ export interface NodeAdapter<R, C = SantePacsServer> {
   probe(config: C): void;
   /** Most messages that may wait for this node, or undefined for no limit of its own. */
   queueLimit?(config: C): number | undefined;
-  /** The work for one message's input value. */
-  run(config: C, value: unknown): R | Promise<R>;
+  /** The work for one message's input value (`msg`: the message itself, for work that keeps it). */
+  run(config: C, value: unknown, msg: NodeMessage): R | Promise<R>;
   /** The messages to send for a result (may throw: nothing has been sent yet) and the status text. */
-  prepare(msg: NodeMessage, result: R, t: Translate): { out: NodeMessage | NodeMessage[]; status: StatusText };
+  prepare(msg: NodeMessage, result: R, t: Translate): Prepared;
+}
+
+export interface Prepared {
+  out: NodeMessage | NodeMessage[];
+  status: StatusText;
+  /** The output the messages leave by, from 0 (the default): sante-study-token's "waiting" is its second. */
+  port?: number;
 }
 
 /** The parts the study and patient nodes share: HL7 input allowed, and the client's configuration and queue limit. */
@@ -56,7 +63,7 @@ export function lookupAdapter(type: string): Pick<NodeAdapter<unknown>, "type" |
  * `msg.error`, so the code also travels on the message itself (documented in
  * the README's error codes); a message that later succeeds loses it again.
  */
-function markFailed(msg: NodeMessage, err: SanteError): void {
+export function markFailed(msg: NodeMessage, err: SanteError): void {
   msg.santeError = { code: err.code, message: err.message };
 }
 
@@ -65,13 +72,14 @@ function markFailed(msg: NodeMessage, err: SanteError): void {
  * property, runs the adapter with the config node, and ends exactly once,
  * either sent on with the result or done(err) with a SanteError whose code
  * reaches Catch nodes, also when the node is closed with messages in hand.
+ * Returns the node's status, for what a node shows besides its messages.
  */
 export function setupMessageNode<R, C = SantePacsServer>(
   RED: NodeAPI,
   node: Node,
   def: NodeDef,
   adapter: NodeAdapter<R, C>,
-): void {
+): LookupStatus {
   const t = translator(RED, adapter.type);
   const status = new LookupStatus(node, t);
   const queued = new Fifo<Input>();
@@ -102,15 +110,15 @@ export function setupMessageNode<R, C = SantePacsServer>(
     };
     if (setupProblem || !server) return fail(setupProblem);
     resolveInput(RED, node, msg, spec, t)
-      .then((value) => adapter.run(server, value))
+      .then((value) => adapter.run(server, value, msg))
       .then((result) => {
         // Ended already (the node closed first): the message has had its SANTE_CLOSED and must not change any more.
         if (ended) return;
         if (msg.santeError !== undefined) delete msg.santeError;
-        const { out, status: text } = adapter.prepare(msg, result, t);
+        const { out, status: text, port = 0 } = adapter.prepare(msg, result, t);
         ticket.succeed(() => {
           status.succeeded(text);
-          send(Array.isArray(out) ? [out] : out);
+          send(port > 0 ? [...new Array<null>(port).fill(null), out] : Array.isArray(out) ? [out] : out);
         });
       })
       .catch(fail)
@@ -156,4 +164,5 @@ export function setupMessageNode<R, C = SantePacsServer>(
     status.dispose();
     done();
   });
+  return status;
 }

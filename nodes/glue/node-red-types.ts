@@ -40,6 +40,8 @@ export interface Node {
   /** The listener's arity tells Node-RED whether it waits for `done`; (removed, done) is the form we use. */
   on(event: "close", listener: (removed: boolean, done: () => void) => void): void;
   status(status: NodeStatus): void;
+  /** Sends outside of an input handler (a message that waited comes out later). */
+  send(msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>): void;
   error(err: unknown, msg?: NodeMessage): void;
   warn(message: unknown): void;
   log(message: unknown): void;
@@ -47,6 +49,10 @@ export interface Node {
 
 export interface AdminRequest {
   body?: unknown;
+  /** Route parameters (`:id`), as express parses them. */
+  params?: Record<string, string | undefined>;
+  /** The query string, as express parses it (a repeated key gives an array). */
+  query?: Record<string, unknown>;
 }
 
 export interface AdminResponse {
@@ -84,6 +90,7 @@ export interface NodeAPI {
   };
   httpAdmin: {
     post(path: string, ...handlers: AdminHandler[]): void;
+    get(path: string, ...handlers: AdminHandler[]): void;
   };
   auth: {
     needsPermission(permission: string): AdminHandler;

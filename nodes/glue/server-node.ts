@@ -1,4 +1,5 @@
 import type { SanteClient } from "../../lib/sante";
+import type { WaitScheduler } from "../../lib/wait/scheduler";
 import type { Node, NodeAPI } from "./node-red-types";
 
 /** What a `sante-pacs-server` config node offers the nodes that use it. */
@@ -7,6 +8,8 @@ export interface SantePacsServer extends Node {
   getClient(): SanteClient;
   /** The viewer link for a token, to this server's web host and port; throws SANTE_INVALID_INPUT. */
   viewerUrlFor(token: string): string;
+  /** This server's wait scheduler, made on first use; rejects with SANTE_STORAGE, SANTE_INVALID_INPUT or SANTE_CLOSED. */
+  waitScheduler(): Promise<WaitScheduler>;
 }
 
 function isServer(node: unknown): node is SantePacsServer {

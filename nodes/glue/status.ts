@@ -20,6 +20,7 @@ export type StatusText = () => string;
  */
 export class LookupStatus {
   private last: { fill: "green" | "red"; shape: "dot" | "ring"; text: StatusText } | undefined;
+  private backlog: (() => NodeStatus | undefined) | undefined;
   private count = 0;
   private wanted = false;
   private shownAt = 0;
@@ -42,6 +43,21 @@ export class LookupStatus {
 
   failed(code: string): void {
     this.last = { fill: "red", shape: "ring", text: () => code };
+  }
+
+  /**
+   * What the node keeps besides the messages in flight (sante-study-token's waits for images): `source` is asked
+   * when the status is shown, so a count that changes thousands of times a second is read a few times at most, and
+   * it shows instead of the last result while it returns something.
+   */
+  keeps(source: () => NodeStatus | undefined): void {
+    this.backlog = source;
+    this.show();
+  }
+
+  /** What `keeps()` reports has changed: shown with the next update. */
+  keptChanged(): void {
+    this.show();
   }
 
   /** A problem known before any message arrives, such as no server chosen. */
@@ -82,6 +98,8 @@ export class LookupStatus {
 
   private current(): NodeStatus {
     if (this.count > 0) return { fill: "blue", shape: "ring", text: this.t("status.waiting", { count: this.count }) };
+    const kept = this.backlog?.();
+    if (kept) return kept;
     return this.last ? { fill: this.last.fill, shape: this.last.shape, text: this.last.text() } : {};
   }
 }

@@ -57,7 +57,12 @@ interface TestHelper {
   setFlows(flow: object[], type?: "full" | "flows" | "nodes", credentials?: object): Promise<void>;
   request(): {
     post(path: string): { send(body: unknown): PromiseLike<SupertestResponse>; set(h: string, v: string): unknown };
+    get(path: string): PromiseLike<SupertestResponse>;
   };
+  /** Merges settings over the runtime's for the next load (e.g. userDir). */
+  settings(settings: object): object;
+  /** The spy on Node-RED's log.log while a flow is loaded: calls carry `{ level, msg }`. */
+  log(): { getCalls(): SpyCall[] };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the helper ships no type declarations
