@@ -100,7 +100,13 @@ describe("the editor definitions", () => {
       cacheStore: "",
     });
     const lookup = { name: "", server: "", property: "payload", propertyType: "msg", output: "payload" };
-    assert.deepEqual(value("sante-study-token"), lookup);
+    assert.deepEqual(value("sante-study-token"), {
+      ...lookup,
+      outputs: 1,
+      wait: false,
+      waitPlan: "10x1m, 10x5m, 12x15m, 68x1h",
+      waitDeadline: "3d",
+    });
     assert.deepEqual(value("sante-patient-tokens"), { ...lookup, split: false });
     assert.deepEqual(value("sante-hl7-endpoint"), {
       name: "",
@@ -222,6 +228,27 @@ describe("the editor definitions", () => {
     assert.equal(label("sante-hl7-send", {}), "sante-hl7-send.label.node");
     assert.equal(label("sante-hl7-result", {}), "sante-hl7-result.label.node");
     assert.equal(label("sante-hl7-result", { shape: "status" }), "sante-hl7-result.label.node-status");
+  });
+
+  it("validates the wait plan and deadline only in wait mode, with a reason", () => {
+    const on = { wait: true };
+    assert.equal(check("sante-study-token", "waitPlan", "6x10s, 12x5m", on), true);
+    assert.equal(
+      check("sante-study-token", "waitPlan", "6x10w", on),
+      'sante-study-token.validation.wait-plan {"steps":20}',
+    );
+    assert.equal(check("sante-study-token", "waitPlan", "6x10w", { wait: false }), true, "not checked when off");
+    assert.equal(check("sante-study-token", "waitDeadline", "12h", on), true);
+    assert.equal(
+      check("sante-study-token", "waitDeadline", "400d", on),
+      'sante-study-token.validation.wait-deadline {"steps":20}',
+    );
+  });
+
+  it("labels the study node's second output 'waiting'", () => {
+    const def = defs.get("sante-study-token") as unknown as { outputLabels(this: unknown, i: number): string };
+    assert.equal(def.outputLabels.call({ _ }, 0), "sante-study-token.label.output");
+    assert.equal(def.outputLabels.call({ _ }, 1), "sante-study-token.label.output-waiting");
   });
 
   it("labels ports and the palette", () => {

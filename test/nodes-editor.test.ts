@@ -5,6 +5,7 @@ import { runInNewContext } from "node:vm";
 import fc from "fast-check";
 import { isValidHl7PathList } from "../lib/hl7";
 import { BUILT_NODES_DIR, CONFIG_TYPES, NODE_TYPES, packageRoot, readPackageJson } from "./helpers/nr-package";
+import { parseDeadline, parsePlan } from "../lib/wait/plan";
 
 const root = packageRoot();
 
@@ -72,6 +73,65 @@ describe("the package as Node-RED's registry sees it", () => {
       fc.assert(
         fc.property(fc.oneof(list, fc.string({ unit, maxLength: 20 })), (text) => {
           assert.equal(editor.isHl7PathList(text), isValidHl7PathList(text), JSON.stringify(text));
+        }),
+        { numRuns: 5000 },
+      );
+    });
+  });
+
+  describe("the shared editor script's wait plan and deadline checks", () => {
+    const window: {
+      SantePacsDefaults?: unknown;
+      SantePacsEditor?: { isWaitPlan(v: unknown): boolean; isWaitDeadline(v: unknown): boolean };
+    } = {};
+    for (const script of ["sante-pacs-defaults.js", "sante-pacs-editor.js"]) {
+      runInNewContext(readFileSync(join(root, "resources", script), "utf8"), { window });
+    }
+    const editor = window.SantePacsEditor;
+    const accepts = (parse: (text: unknown) => unknown, text: unknown) => {
+      try {
+        parse(text);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+
+    it("accepts the documented plans and refuses what the runtime refuses", () => {
+      assert.ok(editor);
+      for (const ok of ["10x1m, 10x5m, 12x15m, 68x1h", "6x10s,12x5m,24x1h", "5X1m", "1×1h30m", " 2x 1d "]) {
+        assert.equal(editor.isWaitPlan(ok), true, ok);
+      }
+      for (const no of ["", "10", "x1m", "0x1m", "10x0s", "10x500ms", "10x5w", "10x31d", "1x1m,,1x1m", "1x1m,"]) {
+        assert.equal(editor.isWaitPlan(no), false, no);
+      }
+      assert.equal(editor.isWaitPlan(Array.from({ length: 21 }, () => "1x1m").join(",")), false, "21 steps");
+      for (const ok of ["3d", "12h", "1h30m", "1s", "366d"]) assert.equal(editor.isWaitDeadline(ok), true, ok);
+      for (const no of ["", "0s", "367d", "3 days", "1w", "5"]) assert.equal(editor.isWaitDeadline(no), false, no);
+    });
+
+    it("agrees with the runtime (lib/wait/plan.ts) on any text", () => {
+      assert.ok(editor);
+      const unit = fc.constantFrom(..."0123456789xX× ,dhmsDHMSw.-".split(""));
+      const number = fc.constantFrom("0", "1", "9", "10", "59", "60", "366", "367", "720", "10000", "10001", "");
+      const duration = fc
+        .array(fc.tuple(number, fc.constantFrom("d", "h", "m", "s", "D", "w", "", " m")), { maxLength: 3 })
+        .map((parts) => parts.map(([n, u]) => n + u).join(""));
+      const step = fc
+        .tuple(number, fc.constantFrom("x", "X", "×", " x ", "", "xx"), duration)
+        .map(([n, x, d]) => n + x + d);
+      const plan = fc
+        .array(step, { minLength: 0, maxLength: 22 })
+        .chain((steps) => fc.constantFrom(",", ", ", " ,").map((sep) => steps.join(sep)));
+      fc.assert(
+        fc.property(fc.oneof(plan, fc.string({ unit, maxLength: 24 })), (text) => {
+          assert.equal(editor.isWaitPlan(text), accepts(parsePlan, text), `plan ${JSON.stringify(text)}`);
+        }),
+        { numRuns: 5000 },
+      );
+      fc.assert(
+        fc.property(fc.oneof(duration, fc.string({ unit, maxLength: 12 })), (text) => {
+          assert.equal(editor.isWaitDeadline(text), accepts(parseDeadline, text), `deadline ${JSON.stringify(text)}`);
         }),
         { numRuns: 5000 },
       );

@@ -17,6 +17,8 @@ export interface NodeRedProcess {
   readonly log: string;
   /** SIGINT, as Ctrl-C: Node-RED stops its flows and closes its context stores, then exits. */
   stop(): Promise<void>;
+  /** SIGKILL, as `kill -9` or a power cut to the process: nothing is closed, nothing flushed; resolves once it is gone. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -46,10 +48,11 @@ export async function startNodeRed(userDir: string, settings: Record<string, unk
   child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGINT");
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
   };
+  const stop = () => end("SIGINT");
 
   const started = Date.now();
   // The admin API answers before the flows have started, and with them their http-in routes.
@@ -72,5 +75,6 @@ export async function startNodeRed(userDir: string, settings: Record<string, unk
       return log;
     },
     stop,
+    kill: () => end("SIGKILL"),
   };
 }
