@@ -20,7 +20,6 @@
  *
  * Targets (issue 13): RSS < 250 MiB and start < 5 s with 100,000 waits. Results also go to bench/wait-nodes.json.
  */
-import { spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
@@ -28,6 +27,7 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { WaitStore } from "../lib/wait/store";
 import { WAIT_JOURNAL } from "../nodes/glue/wait-store-lease";
+import { benchEntry, runChild as runChildProcess } from "./child";
 import { collectGarbage, mib, percentile, RssSampler } from "./measure";
 import { NodeRedBench, TAB, type BenchMessage, type FlowNode } from "./node-red-embed";
 import { SimChild } from "./sim-child";
@@ -231,17 +231,7 @@ async function roleStart(dir: string, n: number, simPort: number, pollMs: number
 }
 
 function runChild(args: string[]): Promise<Row[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--max-old-space-size=1024", __filename, "--child", ...args], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.on("exit", (code) => {
-      if (code !== 0) return reject(new Error(`child ${args[0]} exited with ${code}`));
-      resolve(JSON.parse(out.trim().split("\n").pop() ?? "[]") as Row[]);
-    });
-  });
+  return runChildProcess<Row[]>(__filename, args);
 }
 
 /** Rows one after another with the same figures share a table. */
@@ -322,23 +312,10 @@ async function main(): Promise<void> {
   writeFileSync(path.join(root, "bench", "wait-nodes.json"), `${JSON.stringify(report, null, 2)}\n`);
 }
 
-if (process.argv[2] === "--child") {
-  const [, , , role, a, b, c, d] = process.argv;
-  const work =
-    role === "accept"
-      ? roleAccept(Number(a), Number(b))
-      : role === "fill"
-        ? roleFill(a, Number(b), c === "due")
-        : roleStart(a, Number(b), Number(c), Number(d));
-  work
-    .then((rows) => console.log(JSON.stringify(rows)))
-    .catch((err: Error) => {
-      console.error(err.stack ?? err.message);
-      process.exit(1);
-    });
-} else {
-  main().catch((err: Error) => {
-    console.error(err.stack ?? err.message);
-    process.exitCode = 1;
-  });
-}
+benchEntry(main, ([role, a, b, c, d]) =>
+  role === "accept"
+    ? roleAccept(Number(a), Number(b))
+    : role === "fill"
+      ? roleFill(a, Number(b), c === "due")
+      : roleStart(a, Number(b), Number(c), Number(d)),
+);

@@ -19,7 +19,6 @@
  * The databases are optional: `npm install --no-save lmdb@3.5.6 classic-level@3.0.0` first, else their rows
  * say "not installed". Each wait carries a ~1.2 KB message (an ORM^O01 as an MLLP listener passes it on).
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
@@ -27,6 +26,7 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { WaitScheduler } from "../lib/wait/scheduler";
 import { WaitStore } from "../lib/wait/store";
+import { benchEntry, runChild as runChildProcess } from "./child";
 import { CANDIDATES, type Candidate, type CandidateStore } from "./wait-store-candidates";
 import { benchMessage as message, benchWait } from "./wait-fixture";
 
@@ -180,20 +180,7 @@ async function child(role: string, name: string, dir: string, n: number): Promis
 // --- the parent ---
 
 function runChild(role: string, candidate: Candidate, dir: string, n: number): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(
-      process.execPath,
-      ["--expose-gc", "--max-old-space-size=1024", __filename, "--child", role, candidate.name, dir, String(n)],
-      { stdio: ["ignore", "pipe", "inherit"] },
-    );
-    let out = "";
-    proc.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
-    proc.once("error", reject);
-    proc.once("exit", (code) => {
-      if (code !== 0) return reject(new Error(`${candidate.name} ${role}: exited ${code}`));
-      resolve(JSON.parse(out.trim().split("\n").pop() ?? "{}") as Result);
-    });
-  });
+  return runChildProcess<Result>(__filename, [role, candidate.name, dir, String(n)]);
 }
 
 const ROUNDS = 3;
@@ -302,17 +289,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === "--child") {
-  const [, , , role, name, dir, n] = process.argv;
-  child(role, name, dir, Number(n))
-    .then((result) => console.log(JSON.stringify(result)))
-    .catch((err: Error) => {
-      console.error(err.stack ?? err.message);
-      process.exit(1);
-    });
-} else {
-  main().catch((err: Error) => {
-    console.error(err.stack ?? err.message);
-    process.exit(1);
-  });
-}
+benchEntry(main, ([role, name, dir, n]) => child(role, name, dir, Number(n)));

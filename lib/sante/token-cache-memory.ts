@@ -1,4 +1,5 @@
 import { MemoryTokenStore } from ".";
+import { Users } from "../util/users";
 
 /**
  * The in-memory token caches of this Node-RED process, one per PACS and cache
@@ -9,7 +10,7 @@ import { MemoryTokenStore } from ".";
  */
 interface Entry {
   readonly store: MemoryTokenStore;
-  users: number;
+  readonly users: Users;
 }
 
 const caches = new Map<string, Entry>();
@@ -25,20 +26,10 @@ export function leaseMemoryTokenStore(pacs: string, size: number): CacheLease {
   const key = `${pacs} ${size}`;
   let entry = caches.get(key);
   if (!entry) {
-    entry = { store: new MemoryTokenStore(size), users: 0 };
+    entry = { store: new MemoryTokenStore(size), users: new Users() };
     caches.set(key, entry);
   }
-  const held = entry;
-  held.users++;
-  let released = false;
-  return {
-    store: held.store,
-    release: () => {
-      if (released) return;
-      released = true;
-      held.users--;
-    },
-  };
+  return { store: entry.store, release: entry.users.take() };
 }
 
 /**
@@ -49,6 +40,6 @@ export function leaseMemoryTokenStore(pacs: string, size: number): CacheLease {
  */
 export function dropUnusedMemoryTokenStores(): void {
   for (const [key, entry] of caches) {
-    if (entry.users <= 0) caches.delete(key);
+    if (entry.users.count === 0) caches.delete(key);
   }
 }

@@ -17,6 +17,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { SanteError } from "../../lib/errors";
+import { Users } from "../../lib/util/users";
 import { WaitStore } from "../../lib/wait/store";
 
 /** What of Node-RED's RED the store needs: settings.js, the event bus, the log, the running nodes. */
@@ -41,7 +42,7 @@ export const WAIT_JOURNAL = join("sante-waits", "waits.journal");
 
 interface Shared {
   readonly opened: Promise<WaitStore>;
-  leases: number;
+  readonly users: Users;
 }
 
 const stores = new Map<string, Shared>();
@@ -68,7 +69,7 @@ export function leaseWaitStore(RED: WaitRuntime): WaitStoreLease {
     const opening = (closing.get(path) ?? Promise.resolve()).then(() =>
       WaitStore.open(path, { onWarning: (message) => RED.log?.warn(message) }),
     );
-    const fresh: Shared = { opened: opening, leases: 0 };
+    const fresh: Shared = { opened: opening, users: new Users() };
     // A store that failed to open is tried again by the next lease (the disk may have been fixed).
     opening.catch(() => {
       if (stores.get(path) === fresh) stores.delete(path);
@@ -76,24 +77,14 @@ export function leaseWaitStore(RED: WaitRuntime): WaitStoreLease {
     stores.set(path, fresh);
     shared = fresh;
   }
-  const lease = shared;
-  lease.leases++;
-  let released = false;
-  return {
-    store: lease.opened,
-    release: () => {
-      if (released) return;
-      released = true;
-      lease.leases--;
-    },
-  };
+  return { store: shared.opened, release: shared.users.take() };
 }
 
 /** Closes the stores that no node leases. */
 export async function closeUnusedWaitStores(): Promise<void> {
   const closings: Promise<void>[] = [];
   for (const [path, shared] of stores) {
-    if (shared.leases > 0) continue;
+    if (shared.users.count > 0) continue;
     stores.delete(path);
     const done = shared.opened
       .then((store) => store.close())
