@@ -14,7 +14,7 @@ import { startSimulator, type RunningSimulator } from "../lib/simulator";
 import { WaitStore } from "../lib/wait/store";
 import { freePort, startFaultServer } from "./helpers/fault-server";
 import { assertNoLeaks, resourceCounts } from "./helpers/handles";
-import { flowWith, serverDef, TAB, until } from "./helpers/nr-flows";
+import { caughtCode, flowWith, serverDef, TAB, until } from "./helpers/nr-flows";
 import { helper, node, OUR_NODES } from "./helpers/nr-helper";
 
 const PATIENT = "MRN-WAIT-NODE";
@@ -40,8 +40,9 @@ class WaitOutcomes {
     node("n1").on("call:status", (call) => this.statuses.push(call.args[0] as { text?: string }));
   }
 
-  code(i = -1): unknown {
-    return (this.errors.at(i)?.error as { code?: unknown } | undefined)?.code;
+  /** The code the last message at Catch carries (msg.santeError.code; msg.error.code on Node-RED 4.1+). */
+  code(): unknown {
+    return caughtCode(this.errors.at(-1));
   }
 }
 
