@@ -4,7 +4,7 @@
  * once the simulator learns it (sim.addStudy), or reaches Catch with SANTE_GAVE_UP.
  */
 import { strict as assert } from "node:assert";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { NodeMessage } from "../nodes/glue/node-red-types";
@@ -285,6 +285,25 @@ describe("sante-study-token wait mode", function () {
     assert.match((o.errors[0].error as { message: string }).message, /msg\.res/);
     assert.equal(o.waiting.length, 0);
     assert.equal((await listWaits()).total, 0);
+  });
+
+  it("ends a message that would wait with SANTE_STORAGE when the store cannot be opened, and still serves found studies", async () => {
+    // A user directory that is a file: the journal's folder cannot be made.
+    const file = join(userDir, "not-a-dir");
+    writeFileSync(file, "");
+    helper.settings({ userDir: file });
+    await helper.load(OUR_NODES, waitFlow(sim.port));
+    const o = new WaitOutcomes();
+    await until(() => o.statuses.some((s) => s.text === "SANTE_STORAGE"), "the problem shown at deploy");
+    node("n1").receive({ payload: freshUid(), _msgid: "no-disk" });
+    await until(() => o.errors.length === 1, "the error");
+    assert.equal(o.code(), "SANTE_STORAGE");
+    assert.equal(o.waiting.length, 0);
+    const known = freshUid();
+    sim.addStudy(PATIENT, known);
+    node("n1").receive({ payload: known, _msgid: "known" });
+    await until(() => o.found.length === 1, "a found study");
+    assert.equal(o.completed.length, 1);
   });
 
   it("starts a wait when the PACS is down at order time, keeps it through failed attempts, and delivers once the PACS is back", async () => {

@@ -30,7 +30,16 @@ export function serverWaits(
   async function make(): Promise<WaitScheduler> {
     const pacs = client(); // throws when the config node's settings are invalid
     lease = leaseWaitStore(RED);
-    const store = await lease.store;
+    let store;
+    try {
+      store = await lease.store;
+    } catch (err) {
+      // Asked again by the next message: the disk may have been fixed meanwhile.
+      lease.release();
+      lease = undefined;
+      made = undefined;
+      throw err;
+    }
     if (closed) throw new SanteError("SANTE_CLOSED", RED._("sante-pacs-server.errors.closed"));
     const scheduler = new WaitScheduler({
       store,
