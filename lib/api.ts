@@ -1,5 +1,5 @@
 /**
- * The package's `main`: the protocol core, HL7 v2 reading and writing, the MLLP transport for HL7 v2, the waits
+ * The package's `main`: the protocol core, HL7 v2 reading and writing, the MLLP transport for HL7 v2 and a listener with its ACK policy, the waits
  * for studies that are not in the PACS yet, all usable without Node-RED, and the simulator that stands in for a PACS.
  */
 export * from "./sante";
@@ -27,3 +27,4 @@ export type {
   WaitSchedulerOptions,
   WaitStoreOptions,
 } from "./wait";
+export * from "./hl7-listener";

@@ -380,6 +380,42 @@ describe("MllpServer (listener transport) over real TCP", function () {
     assert.equal(recorder.disconnects[0].info.unanswered, 2, "K2 closed without an answer, K3's answer never written");
   });
 
+  it("accept(): writes a frame ahead of the answer, after the earlier messages' answers, and keeps the message owed", async () => {
+    const { port, recorder } = await start({ maxPending: 2 });
+    const peer = await connect(port);
+    peer.write(Buffer.concat(["E1", "E2"].map((id) => frame(hl7(id)))));
+    await recorder.until("two messages", () => recorder.messages.length === 2);
+    const [m1, m2] = recorder.messages;
+    const codes = () => peer.frames.map((f) => /MSA\|([A-Z]{2})\|(\w+)/.exec(f)?.slice(1).join(" "));
+    assert.equal(m2.accept(ack("E2", "CA")), true);
+    assert.equal(m1.accept(ack("E1", "CA")), true);
+    await peer.waitFrames(1);
+    await sleep(30);
+    assert.deepEqual(codes(), ["CA E1"], "E2's accept ACK overtook E1's answer");
+    assert.equal(m1.canReply, true, "accept() ended the message");
+    echoAck(m1);
+    await peer.waitFrames(3);
+    echoAck(m2);
+    await peer.waitFrames(4);
+    assert.deepEqual(codes(), ["CA E1", "AA E1", "CA E2", "AA E2"]);
+    assert.equal(m1.accept(ack("E1", "CA")), false, "accepted after its answer");
+  });
+
+  it("end(): no answer, the connection stays open and the next message goes up", async () => {
+    const { port, recorder } = await start();
+    const peer = await connect(port);
+    peer.write(Buffer.concat(["N1", "N2"].map((id) => frame(hl7(id)))));
+    await recorder.until("the first message", () => recorder.messages.length === 1);
+    assert.equal(recorder.messages[0].end(), true);
+    assert.equal(recorder.messages[0].reply(ack("N1")), false, "answered after end()");
+    await recorder.until("the second message", () => recorder.messages.length === 2);
+    echoAck(recorder.messages[1]);
+    assert.deepEqual(controlIds(await peer.waitFrames(1)), ["N2"]);
+    peer.destroy();
+    await recorder.until("the disconnect", () => recorder.disconnects.length === 1);
+    assert.equal(recorder.disconnects[0].info.unanswered, 0, "an ended message counts as unanswered");
+  });
+
   it("refuses an answer holding a frame byte, and takes a good one after it", async () => {
     const { port, recorder } = await start();
     const peer = await connect(port);

@@ -18,6 +18,8 @@ export interface ReplyChannel {
   readonly open: boolean;
   /** The upper layer answered `message`: `bytes` (framed) to send, or none; `close` after it. */
   answered(message: MllpReceived, bytes: Buffer | undefined, close: boolean): void;
+  /** A frame for `message` ahead of its answer (an accept acknowledgement): written in order, the message stays owed. */
+  early(message: MllpReceived, bytes: Buffer): void;
 }
 
 export interface MllpReplyOptions {
@@ -75,6 +77,30 @@ export class MllpReceived {
     const framed = encodeMllp(data);
     this.done = true;
     this.channel.answered(this, framed, options.close === true);
+    return true;
+  }
+
+  /**
+   * Sends `data` now (once the earlier messages are answered) and keeps the message owed: enhanced mode's accept
+   * acknowledgement (CA), which says "received, you need not resend", ahead of the application acknowledgement
+   * that reply() sends once the message is handled. May be called more than once. False when the message was
+   * already answered or its connection is gone; throws SANTE_INVALID_INPUT, and records nothing, like reply().
+   */
+  accept(data: string | Uint8Array): boolean {
+    if (!this.canReply) return false;
+    this.channel.early(this, encodeMllp(data));
+    return true;
+  }
+
+  /**
+   * Ends the message without a (further) answer and keeps the connection open: for a sender that asked for no
+   * acknowledgement (MSH-15/MSH-16 `NE` in enhanced mode), or none after its accept acknowledgement. The next
+   * message of the connection goes up as after reply().
+   */
+  end(): boolean {
+    if (!this.canReply) return false;
+    this.done = true;
+    this.channel.answered(this, undefined, false);
     return true;
   }
 

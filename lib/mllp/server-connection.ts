@@ -40,6 +40,8 @@ export interface ServerConnectionEvents {
 
 interface Owed {
   readonly message: MllpReceived;
+  /** Frames to write ahead of the answer (accept acknowledgements), in order. */
+  early: Buffer[];
   answered: boolean;
   bytes: Buffer | undefined;
   close: boolean;
@@ -97,12 +99,24 @@ export class MllpServerConnection implements ReplyChannel {
   }
 
   answered(message: MllpReceived, bytes: Buffer | undefined, close: boolean): void {
-    const entry = this.owed[message.seq - (this.owed[0]?.message.seq ?? 0)];
-    if (entry?.message !== message) return;
+    const entry = this.owedEntry(message);
+    if (!entry) return;
     entry.answered = true;
     entry.bytes = bytes;
     entry.close = close;
     this.pump();
+  }
+
+  early(message: MllpReceived, bytes: Buffer): void {
+    const entry = this.owedEntry(message);
+    if (!entry) return;
+    entry.early.push(bytes);
+    this.pump();
+  }
+
+  private owedEntry(message: MllpReceived): Owed | undefined {
+    const entry = this.owed[message.seq - (this.owed[0]?.message.seq ?? 0)];
+    return entry?.message === message ? entry : undefined;
   }
 
   /** Closes at once (the listener is closing); what is owed is lost and the senders resend it. */
@@ -167,10 +181,16 @@ export class MllpServerConnection implements ReplyChannel {
   }
 
   private writeAnswers(): void {
-    while (this.open && this.owed.length > 0 && this.owed[0].answered) {
-      const entry = this.owed.shift() as Owed;
+    while (this.open && this.owed.length > 0) {
+      const entry = this.owed[0];
+      if (entry.early.length > 0) {
+        for (const bytes of entry.early) this.socket.write(bytes);
+        entry.early = [];
+      }
+      if (!entry.answered) break;
+      this.owed.shift();
       if (entry.bytes) this.socket.write(entry.bytes);
-      else this.hungUp++;
+      else if (entry.close) this.hungUp++;
       if (this.owed.length === 0) this.lastActivity = Date.now();
       if (entry.close) {
         this.ending ??= { reason: "closed-by-reply" };
@@ -184,7 +204,7 @@ export class MllpServerConnection implements ReplyChannel {
       const item = this.inbox.shift() as { bytes: Buffer; oversize: boolean };
       const seq = ++this.seq;
       const message = new MllpReceived(`${this.peer.id}:${seq}`, this.peer, seq, item.bytes, item.oversize, this);
-      this.owed.push({ message, answered: false, bytes: undefined, close: false });
+      this.owed.push({ message, early: [], answered: false, bytes: undefined, close: false });
       if (item.oversize) this.events.oversize(message);
       else this.events.message(message);
     }

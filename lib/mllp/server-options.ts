@@ -54,6 +54,15 @@ export const MLLP_SERVER_DEFAULTS = {
   maxPending: 1,
 } as const;
 
+/** The range each whole-number option accepts (the editor checks the same, from the generated defaults). */
+export const MLLP_SERVER_LIMITS = {
+  port: [0, 65535],
+  maxConnections: [1, 100_000],
+  idleTimeout: [0, 2 ** 31 - 1],
+  maxMessageBytes: [16, 2 ** 30],
+  maxPending: [1, 10_000],
+} as const satisfies Record<string, readonly [number, number]>;
+
 export function resolveServerOptions(options: MllpServerOptions = {}): ResolvedServerOptions {
   const host = options.host ?? MLLP_SERVER_DEFAULTS.host;
   if (typeof host !== "string") throw invalidOption("listener", "host must be text");
@@ -67,10 +76,9 @@ export function resolveServerOptions(options: MllpServerOptions = {}): ResolvedS
     maxMessageBytes: options.maxMessageBytes ?? MLLP_SERVER_DEFAULTS.maxMessageBytes,
     maxPending: options.maxPending ?? MLLP_SERVER_DEFAULTS.maxPending,
   };
-  checkWholeNumber("listener", "port", resolved.port, 0, 65535);
-  checkWholeNumber("listener", "maxConnections", resolved.maxConnections, 1, 100_000);
-  checkWholeNumber("listener", "idleTimeout", resolved.idleTimeout, 0, 2 ** 31 - 1);
-  checkWholeNumber("listener", "maxMessageBytes", resolved.maxMessageBytes, 16, 2 ** 30);
-  checkWholeNumber("listener", "maxPending", resolved.maxPending, 1, 10_000);
+  for (const name of Object.keys(MLLP_SERVER_LIMITS) as (keyof typeof MLLP_SERVER_LIMITS)[]) {
+    const [min, max] = MLLP_SERVER_LIMITS[name];
+    checkWholeNumber("listener", name, resolved[name], min, max);
+  }
   return resolved;
 }
