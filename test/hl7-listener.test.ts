@@ -101,7 +101,7 @@ describe("Hl7Listener: the ACK policy over real TCP", function () {
       await sleep(50);
       assert.equal(peer.frames.length, 0, "acknowledged before the flow answered");
       assert.equal(l.pendingCount, 1);
-      assert.equal(l.reply(got[0].id), "sent");
+      assert.equal(l.reply(got[0].id).result, "sent");
       const [ack] = await peer.waitFrames(1);
       assert.equal(msa(ack), "AA ORD1");
       assert.equal(readHl7(ack, "MSH-9"), "ACK^O01^ACK");
@@ -110,19 +110,25 @@ describe("Hl7Listener: the ACK policy over real TCP", function () {
         ["PACS", "RAD", "RIS", "HOSP"],
       );
       assert.equal(l.pendingCount, 0);
-      assert.equal(l.reply(got[0].id), "answered", "a second answer");
+      assert.equal(l.reply(got[0].id).result, "answered", "a second answer");
     });
 
     it("answers AE for an error, AR for SANTE_INVALID_INPUT, with an ERR segment carrying the code", async () => {
       const { port, got, l } = await start();
       const peer = await connect(port);
       peer.write(Buffer.concat(["E1", "E2", "E3"].map((id) => frame(hl7(id)))));
+      const replies = [];
       await until("E1", () => got.length === 1);
-      l.reply(got[0].id, { error: { code: "SANTE_NOT_FOUND", message: "Study 1.2.3 is not known" } });
+      replies.push(l.reply(got[0].id, { error: { code: "SANTE_NOT_FOUND", message: "Study 1.2.3 is not known" } }));
       await until("E2", () => got.length === 2);
-      l.reply(got[1].id, { error: { code: "SANTE_INVALID_INPUT", message: "no UID in IPC-3.1" } });
+      replies.push(l.reply(got[1].id, { error: { code: "SANTE_INVALID_INPUT", message: "no UID in IPC-3.1" } }));
       await until("E3", () => got.length === 3);
-      l.reply(got[2].id, { error: { code: "SANTE_TIMEOUT", message: "slow" }, errorAck: "AR" });
+      replies.push(l.reply(got[2].id, { error: { code: "SANTE_TIMEOUT", message: "slow" }, errorAck: "AR" }));
+      assert.deepEqual(replies, [
+        { result: "sent", ack: "AE" },
+        { result: "sent", ack: "AR" },
+        { result: "sent", ack: "AR" },
+      ]);
       const acks = await peer.waitFrames(3);
       assert.deepEqual(acks.map(msa), ["AE E1", "AR E2", "AR E3"]);
       assert.equal(readHl7(acks[0], "ERR-3"), "204^Unknown key identifier^HL70357");
@@ -141,7 +147,7 @@ describe("Hl7Listener: the ACK policy over real TCP", function () {
       assert.equal(msa(ack), "AE LATE");
       assert.equal(readHl7(ack, "ERR-5"), "SANTE_TIMEOUT");
       assert.deepEqual(timeouts, ["LATE AE"]);
-      assert.equal(l.reply(got[0].id), "answered");
+      assert.equal(l.reply(got[0].id).result, "answered");
       // The connection carries on.
       peer.write(frame(hl7("NEXT")));
       await until("NEXT", () => got.length === 2);
@@ -159,7 +165,7 @@ describe("Hl7Listener: the ACK policy over real TCP", function () {
       const again = await connect(port);
       again.write(frame(hl7("AGAIN")));
       await until("the resend", () => got.length === 2);
-      assert.equal(l.reply(got[1].id), "sent");
+      assert.equal(l.reply(got[1].id).result, "sent");
       assert.equal(msa((await again.waitFrames(1))[0]), "AA AGAIN");
     });
 
@@ -207,7 +213,7 @@ describe("Hl7Listener: the ACK policy over real TCP", function () {
         got.map((m) => m.header.controlId),
         ["R1", "R2"],
       );
-      assert.equal(l.reply(got[0].id), "on-receipt");
+      assert.equal(l.reply(got[0].id).result, "on-receipt");
       assert.equal(l.pendingCount, 0);
     });
   });
@@ -220,7 +226,7 @@ describe("Hl7Listener: the ACK policy over real TCP", function () {
       const [ca] = await peer.waitFrames(1);
       assert.equal(msa(ca), "CA EN1");
       await until("the message", () => got.length === 1);
-      assert.equal(l.reply(got[0].id, { error: { code: "SANTE_NOT_FOUND", message: "unknown study" } }), "sent");
+      assert.equal(l.reply(got[0].id, { error: { code: "SANTE_NOT_FOUND", message: "unknown study" } }).result, "sent");
       assert.equal(msa((await peer.waitFrames(2))[1]), "AE EN1");
     });
 
@@ -229,7 +235,7 @@ describe("Hl7Listener: the ACK policy over real TCP", function () {
       const peer = await connect(port);
       peer.write(Buffer.concat([frame(hl7("NE1", { enhanced: ["AL", "NE"] })), frame(hl7("ORIG"))]));
       await until("the message", () => got.length === 1);
-      assert.equal(l.reply(got[0].id), "not-requested");
+      assert.equal(l.reply(got[0].id).result, "not-requested");
       await until("the next message", () => got.length === 2);
       l.reply(got[1].id);
       assert.deepEqual((await peer.waitFrames(2)).map(msa), ["CA NE1", "AA ORIG"]);
@@ -240,9 +246,9 @@ describe("Hl7Listener: the ACK policy over real TCP", function () {
       const peer = await connect(port);
       peer.write(Buffer.concat(["ER1", "ER2"].map((id) => frame(hl7(id, { enhanced: ["NE", "ER"] })))));
       await until("ER1", () => got.length === 1);
-      assert.equal(l.reply(got[0].id), "not-requested");
+      assert.equal(l.reply(got[0].id).result, "not-requested");
       await until("ER2", () => got.length === 2);
-      assert.equal(l.reply(got[1].id, { error: { code: "SANTE_TIMEOUT", message: "PACS silent" } }), "sent");
+      assert.equal(l.reply(got[1].id, { error: { code: "SANTE_TIMEOUT", message: "PACS silent" } }).result, "sent");
       assert.deepEqual((await peer.waitFrames(1)).map(msa), ["AE ER2"]);
     });
 
@@ -310,7 +316,7 @@ describe("Hl7Listener: the ACK policy over real TCP", function () {
       assert.equal(msa(caAgain), "CA INFL");
       assert.deepEqual(duplicates, [true]);
       assert.equal(got.length, 1);
-      assert.equal(l.reply(got[0].id), "sent");
+      assert.equal(l.reply(got[0].id).result, "sent");
       const [, aa] = await first.waitFrames(2);
       assert.equal((await second.waitFrames(2))[1], aa);
       assert.equal(msa(aa), "AA INFL");
@@ -324,7 +330,7 @@ describe("Hl7Listener: the ACK policy over real TCP", function () {
       // A reset: the listener learns at once that the sender is gone (after a FIN it would still answer).
       first.socket.resetAndDestroy();
       await until("the disconnect", () => l.connectionCount === 0);
-      assert.equal(l.reply(got[0].id), "gone");
+      assert.equal(l.reply(got[0].id).result, "gone");
       const second = await connect(port);
       second.write(frame(hl7("GONE1")));
       assert.equal(msa((await second.waitFrames(1))[0]), "AA GONE1");
@@ -336,7 +342,7 @@ describe("Hl7Listener: the ACK policy over real TCP", function () {
       second.socket.resetAndDestroy();
       third.write(frame(hl7("GONE2")));
       await sleep(30);
-      assert.equal(l.reply(got[1].id), "sent");
+      assert.equal(l.reply(got[1].id).result, "sent");
       assert.equal(msa((await third.waitFrames(1))[0]), "AA GONE2");
       assert.equal(got.length, 2);
     });
@@ -411,7 +417,7 @@ describe("Hl7Listener: the ACK policy over real TCP", function () {
       await Promise.all([a.closed, b.closed]);
       assert.equal(a.frames.length, 0);
       assert.deepEqual(b.frames.map(msa), ["CA OPEN2"]);
-      assert.equal(l.reply(got[0].id), "closed");
+      assert.equal(l.reply(got[0].id).result, "closed");
       assert.equal(l.pendingCount, 0);
       // (leakCheckEach: no socket, server or timer left, the 60 s reply timers included.)
     });
@@ -423,8 +429,8 @@ describe("Hl7Listener: the ACK policy over real TCP", function () {
       await until("the message", () => first.got.length === 1);
       const second = new Hl7Listener({ port: 0, host: "127.0.0.1" });
       try {
-        assert.equal(second.reply(first.got[0].id), "closed");
-        assert.equal(second.reply("nonsense"), "closed");
+        assert.equal(second.reply(first.got[0].id).result, "closed");
+        assert.equal(second.reply("nonsense").result, "closed");
       } finally {
         await second.close();
       }

@@ -13,6 +13,8 @@ import { CONFIG_TYPES, NODE_TYPES, packageRoot } from "./helpers/nr-package";
 interface Definition {
   category: string;
   color?: string;
+  inputs?: number;
+  outputs?: number;
   defaults: Record<string, { value?: unknown; required?: boolean; type?: string; validate?: Validator }>;
   label(this: Record<string, unknown>): string;
   paletteLabel?: string | ((this: unknown) => string);
@@ -251,6 +253,47 @@ describe("the editor definitions", () => {
     assert.equal(def.outputLabels.call({ _ }, 1), "sante-study-token.label.output-waiting");
   });
 
+  it("hl7 in and hl7 reply: the runtime's defaults, labels and validators with a reason", () => {
+    const values = (type: string) =>
+      Object.fromEntries(Object.entries(defs.get(type)?.defaults ?? {}).map(([k, v]) => [k, v.value]));
+    assert.deepEqual(values("sante-hl7-in"), {
+      name: "",
+      port: "2575",
+      host: "",
+      allow: "",
+      tls: undefined,
+      maxMessageBytes: "1048576",
+      maxConnections: "100",
+      idleTimeout: "600000",
+      ackMode: "after-handling",
+      replyTimeout: "30000",
+      timeoutAck: "AE",
+      duplicates: true,
+      duplicateWindow: "600000",
+    });
+    assert.equal(defs.get("sante-hl7-in")?.defaults.tls.type, "tls-config");
+    assert.deepEqual(values("sante-hl7-reply"), { name: "", errorAck: "auto" });
+    const { def, self } = node("sante-hl7-in", { port: "2576" });
+    assert.equal(def.label.call(self), 'sante-hl7-in.label.node-port {"port":"2576"}');
+    assert.equal(def.label.call({ ...self, name: "orders" }), "orders");
+    const hl7In = (field: string, value: unknown) => check("sante-hl7-in", field, value);
+    assert.equal(hl7In("port", "2576"), true);
+    assert.equal(hl7In("port", "65536"), 'sante-hl7-in.validation.port {"min":0,"max":65535}');
+    assert.equal(hl7In("replyTimeout", "0"), 'sante-hl7-in.validation.replyTimeout {"min":1,"max":2147483647}');
+    assert.equal(hl7In("idleTimeout", "0"), true);
+    assert.equal(hl7In("maxConnections", "0"), 'sante-hl7-in.validation.maxConnections {"min":1,"max":100000}');
+    assert.equal(hl7In("maxMessageBytes", "8"), 'sante-hl7-in.validation.maxMessageBytes {"min":16,"max":1073741824}');
+    assert.equal(hl7In("duplicateWindow", "x"), 'sante-hl7-in.validation.duplicateWindow {"min":1,"max":2147483647}');
+    assert.equal(hl7In("allow", "10.1.2.3, 10.1.0.0/16\n::1 fd00::/8"), true);
+    assert.equal(hl7In("allow", ""), true);
+    assert.equal(hl7In("allow", "ris.example.org"), "sante-hl7-in.validation.allow");
+    assert.equal(hl7In("host", ""), true);
+    assert.equal(hl7In("host", "127.0.0.1"), true);
+    assert.equal(hl7In("host", "a b"), "sante-hl7-in.validation.host");
+    const reply = defs.get("sante-hl7-reply");
+    assert.deepEqual([reply?.inputs, reply?.outputs, defs.get("sante-hl7-in")?.inputs], [1, 0, 0]);
+  });
+
   it("labels ports and the palette", () => {
     for (const type of NODE_TYPES.filter((t) => !CONFIG_TYPES.includes(t))) {
       const def = defs.get(type);
@@ -258,8 +301,8 @@ describe("the editor definitions", () => {
         typeof def?.paletteLabel === "function" ? def.paletteLabel.call({ _ }) : def?.paletteLabel,
         `${type}.label.node`,
       );
-      assert.equal(def?.inputLabels?.call({ _ }), `${type}.label.input`);
-      assert.equal(def?.outputLabels?.call({ _ }), `${type}.label.output`);
+      if (def?.inputs) assert.equal(def.inputLabels?.call({ _ }), `${type}.label.input`);
+      if (def?.outputs) assert.equal(def.outputLabels?.call({ _ }), `${type}.label.output`);
     }
   });
 });

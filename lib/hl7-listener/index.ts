@@ -5,6 +5,7 @@ export {
   type Hl7ListenerEvents,
   type Hl7Rejection,
   type Hl7RejectReason,
+  type Hl7Reply,
   type Hl7ReplyResult,
 } from "./listener";
 export {

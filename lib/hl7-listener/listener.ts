@@ -51,6 +51,13 @@ export type Hl7ReplyResult =
   /** The listener was closed (a redeploy), or the message came to another run of it. */
   | "closed";
 
+/** The flow's answer, as reply() took it. */
+export interface Hl7Reply {
+  readonly result: Hl7ReplyResult;
+  /** MSA-1 of the application acknowledgement sent, with "sent" and "gone" (remembered for a resend). */
+  readonly ack?: AckCode;
+}
+
 export interface Hl7ListenerEvents {
   /** A message for the flow: answer it with reply(message.id, outcome). */
   message: [message: Hl7Inbound];
@@ -137,10 +144,10 @@ export class Hl7Listener extends EventEmitter<Hl7ListenerEvents> {
    * The flow's answer to message `id`: AA when `outcome` has no error, else AE (AR for SANTE_INVALID_INPUT, or
    * `outcome.errorAck`) with an ERR segment. Never throws; the result says whether anything was sent.
    */
-  reply(id: string, outcome: Hl7Outcome = {}): Hl7ReplyResult {
-    if (this.closed || typeof id !== "string" || !id.startsWith(`${this.run}:`)) return "closed";
+  reply(id: string, outcome: Hl7Outcome = {}): Hl7Reply {
+    if (this.closed || typeof id !== "string" || !id.startsWith(`${this.run}:`)) return { result: "closed" };
     const p = this.pending.get(id);
-    if (!p) return this.policy.ackMode === "on-receipt" ? "on-receipt" : "answered";
+    if (!p) return { result: this.policy.ackMode === "on-receipt" ? "on-receipt" : "answered" };
     return this.complete(p, outcome);
   }
 
@@ -199,15 +206,15 @@ export class Hl7Listener extends EventEmitter<Hl7ListenerEvents> {
     return true;
   }
 
-  private complete(p: PendingMessage, outcome: Hl7Outcome): Hl7ReplyResult {
+  private complete(p: PendingMessage, outcome: Hl7Outcome): Hl7Reply {
     this.forget(p);
     const code = applicationAck(p.header, outcome);
     const ack = code === undefined ? undefined : buildAck(p.header, code, { error: outcome.error });
     if (p.key !== undefined) {
       this.answered.set(p.key, ack === undefined ? p.early : [...p.early, ack], this.policy.duplicateWindow);
     }
-    if (!p.finish(ack)) return "gone";
-    return ack === undefined ? "not-requested" : "sent";
+    if (!p.finish(ack)) return { result: "gone", ack: code };
+    return code === undefined ? { result: "not-requested" } : { result: "sent", ack: code };
   }
 
   private onTimeout(p: PendingMessage): void {

@@ -5,7 +5,8 @@
  */
 import { PATIENT_ID_PATHS, STUDY_INSTANCE_UID_PATHS } from "../../lib/hl7";
 import { RESULT_NODE_DEFAULTS } from "../../lib/hl7/result-settings";
-import { MLLP_CLIENT_DEFAULTS, MLLP_CLIENT_LIMITS } from "../../lib/mllp";
+import { HL7_LISTENER_DEFAULTS, HL7_LISTENER_LIMITS } from "../../lib/hl7-listener";
+import { MLLP_CLIENT_DEFAULTS, MLLP_CLIENT_LIMITS, MLLP_SERVER_DEFAULTS, MLLP_SERVER_LIMITS } from "../../lib/mllp";
 import { CLIENT_DEFAULTS, CLIENT_LIMITS, WEB_DEFAULTS } from "../../lib/sante";
 import { DEFAULT_LINK_TEXT, DEFAULT_VIEWER_PATH } from "../../lib/sante/viewer-links";
 import { DEFAULT_WAIT_DEADLINE, DEFAULT_WAIT_PLAN, PLAN_LIMITS, PLAN_SYNTAX } from "../../lib/wait/plan";
@@ -26,6 +27,11 @@ export function editorDefaults(): object {
     sender: { ...MLLP_CLIENT_DEFAULTS, limits: MLLP_CLIENT_LIMITS },
     result: RESULT_NODE_DEFAULTS,
     wait: { plan: DEFAULT_WAIT_PLAN, deadline: DEFAULT_WAIT_DEADLINE, limits: PLAN_LIMITS, syntax: PLAN_SYNTAX },
+    listener: {
+      ...MLLP_SERVER_DEFAULTS,
+      ...HL7_LISTENER_DEFAULTS,
+      limits: { ...MLLP_SERVER_LIMITS, ...HL7_LISTENER_LIMITS },
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import type { NodeAPI } from "./node-red-types";
 
-/** Text from one node type's message catalog, by key below the type: `t("status.waiting", { count })`. */
+/** Text from one node type's message catalog, by key below the type: t(key, substitutions), key such as status.waiting. */
 export type Translate = (key: string, substitutions?: Record<string, string | number>) => string;
 
 /**

@@ -10,6 +10,8 @@ import linkModule from "../../nodes/sante-viewer-link";
 import endpointModule from "../../nodes/sante-hl7-endpoint";
 import sendModule from "../../nodes/sante-hl7-send";
 import resultModule from "../../nodes/sante-hl7-result";
+import hl7InModule from "../../nodes/sante-hl7-in";
+import hl7ReplyModule from "../../nodes/sante-hl7-reply";
 import type { NodeAPI, NodeMessage } from "../../nodes/glue/node-red-types";
 import { dropUnusedMemoryTokenStores } from "../../lib/sante/token-cache-memory";
 import { catalogTranslator } from "./nr-i18n";
@@ -89,6 +91,8 @@ export const OUR_NODES: NodeModule[] = [
   endpointModule,
   sendModule,
   resultModule,
+  hl7InModule,
+  hl7ReplyModule,
 ].map(withCatalog);
 
 /** Core nodes by path inside @node-red/nodes (the helper preloads only catch, status and complete). */

@@ -10,6 +10,8 @@ export const NODE_TYPES = [
   "sante-hl7-endpoint",
   "sante-hl7-send",
   "sante-hl7-result",
+  "sante-hl7-in",
+  "sante-hl7-reply",
 ];
 /** Our configuration nodes: no palette entry, no icon, no example of their own. */
 export const CONFIG_TYPES = ["sante-pacs-server", "sante-hl7-endpoint"];
