@@ -67,6 +67,8 @@ const OUR_TYPES = [
   "sante-patient-tokens",
   "sante-hl7-endpoint",
   "sante-hl7-send",
+  "sante-hl7-in",
+  "sante-hl7-reply",
 ];
 
 export type SinkHandler = (channel: string, msg: BenchMessage) => void;

@@ -5,18 +5,22 @@
  */
 import { toSanteError } from "../lib/errors";
 import type { Hl7Header } from "../lib/hl7";
-import { Hl7Listener, readListenerOptions, type Hl7Inbound, type Hl7Rejection } from "../lib/hl7-listener";
-import type { MllpDisconnect, MllpPeer, MllpRefusal } from "../lib/mllp";
+import { Hl7Listener, readListenerOptions } from "../lib/hl7-listener";
+import type { MllpPeer } from "../lib/mllp";
+import { hl7Message } from "./glue/hl7-msg";
 import type { Hl7InNode } from "./glue/listener-node";
 import { ListenerStatus } from "./glue/listener-status";
-import type { NodeAPI, NodeDef, NodeMessage } from "./glue/node-red-types";
+import type { NodeAPI, NodeDef } from "./glue/node-red-types";
 import { listenerTlsOptionsFrom } from "./glue/tls-options";
-import { translator } from "./glue/translate";
+import { translator, type Translate } from "./glue/translate";
+
+const from = (peer: MllpPeer) => `${peer.address}:${peer.port}`;
+/** All a log line may say of a message: MSH-9 (type and trigger) and MSH-10, never its content. */
+const named = (h: Hl7Header) => ({ type: [h.messageType, h.triggerEvent].filter(Boolean).join("^"), id: h.controlId });
 
 export = function register(RED: NodeAPI): void {
   function SanteHl7InNode(this: Hl7InNode, def: NodeDef): void {
     RED.nodes.createNode(this, def);
-    const node = this;
     const t = translator(RED, "sante-hl7-in");
     const status = new ListenerStatus(this, t);
     let listener: Hl7Listener | undefined;
@@ -34,89 +38,7 @@ export = function register(RED: NodeAPI): void {
       if (reply.ack === "AA" && reply.result === "sent") status.succeeded();
       return reply;
     };
-
-    if (listener) watch(listener);
-
-    function watch(l: Hl7Listener): void {
-      const from = (peer: MllpPeer) => `${peer.address}:${peer.port}`;
-      const named = (h: Hl7Header) => ({ type: [h.messageType, h.triggerEvent].filter(Boolean).join("^"), id: h.controlId });
-      const connections = () => status.connectionCount(l.connectionCount);
-
-      l.on("message", (m) => {
-        try {
-          node.send(toMsg(m));
-        } catch (err) {
-          // A send that throws (a broken wire) must not take the listener down; the reply timeout answers it.
-          node.error(toSanteError(err).message);
-        }
-        if (l.policy.ackMode === "on-receipt") status.succeeded();
-      });
-      l.on("duplicate", (h, peer, inProgress) =>
-        node.log(t(inProgress ? "log.duplicate-waiting" : "log.duplicate", { ...named(h), from: from(peer) })),
-      );
-      l.on("timeout", (h, peer, ack) => {
-        node.warn(t(ack === "AE" ? "log.timeout-ae" : "log.timeout-none", { ...named(h), from: from(peer), ms: l.policy.replyTimeout }));
-        status.failed("SANTE_TIMEOUT");
-      });
-      l.on("rejected", (r: Hl7Rejection) => {
-        node.warn(
-          t("log.rejected", {
-            ack: r.ack ?? t("log.no-ack"),
-            from: from(r.peer),
-            type: r.messageType || "?",
-            id: r.controlId || "?",
-            reason: t(`reasons.${r.reason}`),
-          }),
-        );
-        status.failed("SANTE_INVALID_INPUT");
-      });
-      l.transport.on("connection", connections);
-      l.transport.on("refused", (r: MllpRefusal) => {
-        const reason = t(`reasons.${r.reason}`, { error: r.error?.message ?? "" });
-        node.warn(t("log.refused", { from: `${r.address}:${r.port}`, reason }));
-        status.failed(t("status.refused", { address: r.address }));
-      });
-      l.transport.on("skipped", (peer, bytes) => node.log(t("log.skipped", { count: bytes, from: from(peer) })));
-      l.transport.on("disconnect", (peer, info: MllpDisconnect) => {
-        connections();
-        if (info.reason === "framing") {
-          node.warn(t("log.framing", { from: from(peer), reason: info.error?.message ?? "" }));
-          status.failed("SANTE_PROTOCOL");
-        } else if (info.unanswered > 0 && info.reason !== "server-closed") {
-          node.log(t("log.unanswered", { count: info.unanswered, from: from(peer) }));
-        }
-      });
-      l.transport.on("error", (err) => {
-        node.error(t("errors.transport", { reason: err.message }));
-        status.failed("SANTE_CONNECTION");
-      });
-      l.listen().then(
-        (bound) => status.listening(bound.port),
-        (err: unknown) => {
-          const problem = toSanteError(err);
-          node.error(t("errors.listen", { address: l.address, reason: problem.message }));
-          status.stopped(problem.code);
-        },
-      );
-    }
-
-    function toMsg(m: Hl7Inbound): NodeMessage {
-      const h = m.header;
-      const component = h.delimiters.component ?? "^";
-      return {
-        _msgid: RED.util.generateId(),
-        payload: m.text,
-        // MSH-9 as written: ORM^O01^ORM_O01, or ADT^A08 when the message has no structure ID.
-        topic: trimEnd([h.messageType, h.triggerEvent, h.messageStructure].join(component), component),
-        hl7: {
-          ...h,
-          message: m.text,
-          listenerId: node.id,
-          messageId: m.id,
-          peer: { address: m.peer.address, port: m.peer.port, tls: m.peer.tls },
-        },
-      };
-    }
+    if (listener) watch(this, listener, status, t);
 
     this.on("close", (_removed, done) => {
       status.dispose();
@@ -126,10 +48,62 @@ export = function register(RED: NodeAPI): void {
     });
   }
 
-  function trimEnd(text: string, c: string): string {
-    let end = text.length;
-    while (end > 0 && text[end - 1] === c) end--;
-    return text.slice(0, end);
+  /** Messages out as msgs; events to the log (node.warn for what an integrator must act on) and the status. */
+  function watch(node: Hl7InNode, l: Hl7Listener, status: ListenerStatus, t: Translate): void {
+    const connections = () => status.connectionCount(l.connectionCount);
+    l.on("message", (m) => {
+      try {
+        node.send(hl7Message(m, node.id, RED.util.generateId()));
+      } catch (err) {
+        // A send that throws must not take the listener down; the reply timeout answers the message.
+        node.error(toSanteError(err).message);
+      }
+      if (l.policy.ackMode === "on-receipt") status.succeeded();
+    });
+    l.on("duplicate", (h, peer, inProgress) =>
+      node.log(t(inProgress ? "log.duplicate-waiting" : "log.duplicate", { ...named(h), from: from(peer) })),
+    );
+    l.on("timeout", (h, peer, ack) => {
+      const key = ack === "AE" ? "log.timeout-ae" : "log.timeout-none";
+      node.warn(t(key, { ...named(h), from: from(peer), ms: l.policy.replyTimeout }));
+      status.failed("SANTE_TIMEOUT");
+    });
+    l.on("rejected", (r) => {
+      const reason = t(`reasons.${r.reason}`);
+      const ack = r.ack ?? t("log.no-ack");
+      node.warn(
+        t("log.rejected", { ack, from: from(r.peer), type: r.messageType || "?", id: r.controlId || "?", reason }),
+      );
+      status.failed("SANTE_INVALID_INPUT");
+    });
+    l.transport.on("connection", connections);
+    l.transport.on("refused", (r) => {
+      const reason = t(`reasons.${r.reason}`, { error: r.error?.message ?? "" });
+      node.warn(t("log.refused", { from: `${r.address}:${r.port}`, reason }));
+      status.failed(t("status.refused", { address: r.address }));
+    });
+    l.transport.on("skipped", (peer, bytes) => node.log(t("log.skipped", { count: bytes, from: from(peer) })));
+    l.transport.on("disconnect", (peer, info) => {
+      connections();
+      if (info.reason === "framing") {
+        node.warn(t("log.framing", { from: from(peer), reason: info.error?.message ?? "" }));
+        status.failed("SANTE_PROTOCOL");
+      } else if (info.unanswered > 0 && info.reason !== "server-closed") {
+        node.log(t("log.unanswered", { count: info.unanswered, from: from(peer) }));
+      }
+    });
+    l.transport.on("error", (err) => {
+      node.error(t("errors.transport", { reason: err.message }));
+      status.failed("SANTE_CONNECTION");
+    });
+    l.listen().then(
+      (bound) => status.listening(bound.port),
+      (err: unknown) => {
+        const problem = toSanteError(err);
+        node.error(t("errors.listen", { address: l.address, reason: problem.message }));
+        status.stopped(problem.code);
+      },
+    );
   }
 
   RED.nodes.registerType("sante-hl7-in", SanteHl7InNode);

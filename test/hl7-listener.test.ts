@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import {
   applicationAck,
+  buildAck,
   Hl7Listener,
   readHl7,
   readHl7Header,
@@ -15,6 +16,7 @@ import {
   type Hl7Rejection,
 } from "../lib/api";
 import { MllpClient } from "../lib/mllp";
+import { FeedHeaders } from "../lib/hl7-listener/feed-headers";
 import { leakCheckEach } from "./helpers/handles";
 import { frame, RawMllpPeer } from "./helpers/mllp-peer";
 
@@ -544,5 +546,69 @@ describe("resendKey", () => {
   it("reads any text, an MSH without MSH-7 or no MSH at all", () => {
     fc.assert(fc.property(fc.string(), (text) => typeof resendKey(text) === "string"));
     assert.notEqual(resendKey("MSH|^~\\&|A"), resendKey("MSH|^~\\&|B"));
+  });
+});
+
+describe("FeedHeaders (the listener's cache of header shapes and ACK templates)", () => {
+  const shapes = fc.record({
+    separator: fc.constantFrom("|", "#"),
+    encoding: fc.constantFrom("^~\\&", "^~\\&#", "^~", "^"),
+    apps: fc.array(fc.stringMatching(/^[A-Za-z0-9 ^&~\\.]{0,8}$/), { minLength: 4, maxLength: 4 }),
+    type: fc.constantFrom("ORM^O01", "ADT^A08^ADT_A01", "ORU^R01", "ACK"),
+    tail: fc.constantFrom("", "|||AL|NE", "|||AL|AL|||UNICODE UTF-8", "|||"),
+    version: fc.constantFrom("2.3", "2.5.1", "2.7", ""),
+  });
+  const value = fc.oneof(
+    fc.stringMatching(/^[A-Z0-9]{1,12}$/),
+    fc.stringMatching(/^[A-Za-z0-9 ^&~\\.\t"-]{0,10}$/),
+    fc.constant('""'),
+  );
+
+  it("reads every header and writes every AA/CA exactly as readHl7Header and buildAck do, cache hit or not", () => {
+    const feed = new FeedHeaders();
+    const now = new Date(Date.UTC(2024, 0, 15, 10, 30, 2));
+    fc.assert(
+      fc.property(
+        fc.array(shapes, { minLength: 1, maxLength: 3 }),
+        fc.array(fc.tuple(value, value, fc.nat()), { minLength: 1, maxLength: 8 }),
+        (pool, messages) => {
+          for (const [time, id, pick] of messages) {
+            const s = pool[pick % pool.length];
+            const sep = s.separator;
+            const fields = ["MSH", s.encoding, ...s.apps, time, "", s.type, id, "P", s.version];
+            const text = `${fields.join(sep)}${s.tail.replaceAll("|", sep)}\rPID${sep}1\r`;
+            let expected: ReturnType<typeof readHl7Header>;
+            try {
+              expected = readHl7Header(text);
+            } catch {
+              assert.throws(() => feed.read(text));
+              continue;
+            }
+            const got = feed.read(text);
+            assert.deepEqual(got.header, expected);
+            for (const code of ["AA", "CA"] as const) {
+              assert.equal(
+                got.plainAck(code, { controlId: "ACK42", now }),
+                buildAck(expected, code, { controlId: "ACK42", now }),
+              );
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("gives each message a header of its own: changing one changes neither the next nor its ACK", () => {
+    const feed = new FeedHeaders();
+    const first = feed.read(hl7("F1"));
+    (first.header.sendingApplication as { namespaceId: string }).namespaceId = "CHANGED";
+    (first.header as { controlId: string }).controlId = "CHANGED";
+    const second = feed.read(hl7("F2"));
+    assert.equal(second.header.sendingApplication.namespaceId, "RIS");
+    assert.match(
+      second.plainAck("AA"),
+      /^MSH\|\^~\\&\|PACS\|RAD\|RIS\|HOSP\|\d{14}[+-]\d{4}\|\|ACK\^O01\^ACK\|[0-9A-Z]+\|P\|2\.5\.1\rMSA\|AA\|F2\r$/,
+    );
   });
 });

@@ -8,7 +8,7 @@ import { startSimulator, type RunningSimulator } from "../lib/simulator";
 import type { NodeMessage } from "../nodes/glue/node-red-types";
 import { assertNoLeaks, resourceCounts } from "./helpers/handles";
 import { frame, RawMllpPeer } from "./helpers/mllp-peer";
-import { serverDef, TAB, until } from "./helpers/nr-flows";
+import { caughtCode, serverDef, TAB, until } from "./helpers/nr-flows";
 import { outcomeOf, replyTarget, type ErrorAckSetting } from "../nodes/glue/reply-outcome";
 import { callsBy, coreNode, helper, node, OUR_NODES } from "./helpers/nr-helper";
 import { selfSigned } from "./helpers/self-signed";
@@ -163,10 +163,7 @@ describe("sante-hl7-in and sante-hl7-reply in a Node-RED runtime", function () {
       assert.equal(readHl7(acks[1], "ERR-1.4.4"), "SANTE_NOT_FOUND");
       assert.match(readHl7(acks[1], "MSA-3"), /^SANTE_NOT_FOUND: /);
       assert.equal(readHl7(acks[2], "ERR-1.4.4"), "SANTE_INVALID_INPUT");
-      assert.deepEqual(
-        caught.map((m) => (m.error as { code?: string }).code),
-        ["SANTE_NOT_FOUND", "SANTE_INVALID_INPUT"],
-      );
+      assert.deepEqual(caught.map(caughtCode), ["SANTE_NOT_FOUND", "SANTE_INVALID_INPUT"]);
       await until(() => completed.length === 3, "the reply node ending each input");
       await until(() => lastStatus("reply")?.text === "AR SANTE_INVALID_INPUT", "the reply's status");
       assert.equal(lastStatus("reply").fill, "red");
@@ -201,7 +198,10 @@ describe("sante-hl7-in and sante-hl7-reply in a Node-RED runtime", function () {
       const [ack] = await peer.waitFrames(1);
       assert.equal(msa(ack), "AE SLOW");
       await until(() => warnings("in").length === 1, "the warning");
-      assert.match(warnings("in")[0], /No hl7 reply within 200 ms for ORM\^O01 SLOW from 127\.0\.0\.1:\d+: answered AE/);
+      assert.match(
+        warnings("in")[0],
+        /No hl7 reply within 200 ms for ORM\^O01 SLOW from 127\.0\.0\.1:\d+: answered AE/,
+      );
       assert.ok(!warnings("in")[0].includes("DOE"), "patient data in the log");
       await until(() => lastStatus("in")?.fill === "red", "the red status");
       assert.equal(lastStatus("in").text, `SANTE_TIMEOUT · port ${port}, 1 connection`);
@@ -304,10 +304,10 @@ describe("sante-hl7-in and sante-hl7-reply in a Node-RED runtime", function () {
       await helper.unload();
 
       // With a CA: a sender without a certificate signed by it is refused at the handshake.
-      ({ outputs } = await load(listenerFlow({ tls: "tls1" }, ["out"], helperNode("out"), tlsConfig(join(dir, "cert.pem"))), [
-        ...OUR_NODES,
-        tlsNode,
-      ]));
+      ({ outputs } = await load(
+        listenerFlow({ tls: "tls1" }, ["out"], helperNode("out"), tlsConfig(join(dir, "cert.pem"))),
+        [...OUR_NODES, tlsNode],
+      ));
       port = await listeningPort();
       const anonymous = await RawMllpPeer.connect(port, { tls: { ca: cert.cert, servername: "localhost" } }).catch(
         () => undefined,
@@ -350,9 +350,15 @@ describe("sante-hl7-in and sante-hl7-reply in a Node-RED runtime", function () {
     assert.equal(msa((await peer.waitFrames(2))[1]), "AR HUGE");
     await peer.closed;
     await until(() => warnings("in").length === 2, "the warnings");
-    assert.match(warnings("in")[0], /Answered AR to a message from 127\.0\.0\.1:\d+ \(MSH-9 \?, MSH-10 \?\): not an HL7/);
+    assert.match(
+      warnings("in")[0],
+      /Answered AR to a message from 127\.0\.0\.1:\d+ \(MSH-9 \?, MSH-10 \?\): not an HL7/,
+    );
     assert.match(warnings("in")[1], /\(MSH-9 ORM\^O01, MSH-10 HUGE\): larger than the max message size/);
-    assert.ok(warnings("in").every((w) => !w.includes("DOE")), "patient data in the log");
+    assert.ok(
+      warnings("in").every((w) => !w.includes("DOE")),
+      "patient data in the log",
+    );
     assert.equal(outputs.length, 0);
   });
 

@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import type { AddressInfo } from "node:net";
 import { buildAck, nextControlId, readHl7Header, type AckCode, type AckError, type Hl7Header } from "../hl7";
+import { FeedHeaders, type FeedHeader } from "./feed-headers";
 import { MLLP_SERVER_DEFAULTS, MllpServer, type MllpPeer, type MllpReceived } from "../mllp";
 import { Lru } from "../util/lru";
 import { applicationAck, receiptPlan, rejectAck, type Hl7Outcome } from "./ack-policy";
@@ -11,6 +12,7 @@ import {
   type TimeoutAck,
 } from "./options";
 import { answerWith, PendingMessage } from "./pending";
+import { ReplyClock } from "./reply-clock";
 import { resendKey } from "./resend-key";
 
 /** A message for the flow. */
@@ -103,12 +105,15 @@ export class Hl7Listener extends EventEmitter<Hl7ListenerEvents> {
   readonly policy: ResolvedListenerPolicy;
   /** Tells this run's message ids from those of an earlier run (a redeploy, a restart of Node-RED). */
   private readonly run = nextControlId();
+  /** The messages with the flow, in arrival order (so in the order their reply timeouts run out). */
   private readonly pending = new Map<string, PendingMessage>();
+  private readonly clock = new ReplyClock(this.pending, (p) => this.onTimeout(p));
   /** The pending messages by resendKey(), for resends that arrive while the flow still has the original. */
   private readonly inProgress = new Map<string, PendingMessage>();
   /** Acknowledgements of answered messages by resendKey(), for resends within the window. */
   private readonly answered: Lru<string, readonly string[]>;
   private readonly maxMessageBytes: number;
+  private readonly feed = new FeedHeaders();
   private closed = false;
 
   constructor(options: Hl7ListenerOptions = {}) {
@@ -158,7 +163,7 @@ export class Hl7Listener extends EventEmitter<Hl7ListenerEvents> {
   close(): Promise<void> {
     if (!this.closed) {
       this.closed = true;
-      for (const p of this.pending.values()) clearTimeout(p.timer);
+      this.clock.stop();
       this.pending.clear();
       this.inProgress.clear();
       this.answered.clear();
@@ -167,25 +172,32 @@ export class Hl7Listener extends EventEmitter<Hl7ListenerEvents> {
   }
 
   private onMessage(m: MllpReceived): void {
-    const header = headerOf(m.text);
-    if (header === undefined) return this.reject(m, undefined, "not-hl7");
+    let feed: FeedHeader;
+    try {
+      feed = this.feed.read(m.text);
+    } catch {
+      return this.reject(m, undefined, "not-hl7");
+    }
+    const header = feed.header;
     if (header.controlId === "") return this.reject(m, header, "no-control-id");
     if (header.messageType === "") return this.reject(m, header, "no-message-type");
     const key = this.policy.duplicates ? resendKey(m.text) : undefined;
     if (key !== undefined && this.resent(m, header, key)) return;
 
     const plan = receiptPlan(header, this.policy.ackMode);
-    const early = plan.now.map((code) => buildAck(header, code));
+    const early = plan.now.map((code) =>
+      code === "AA" || code === "CA" ? feed.plainAck(code) : buildAck(header, code),
+    );
     const inbound: Hl7Inbound = { id: `${this.run}:${m.id}`, text: m.text, header, peer: m.peer };
     if (!plan.later) {
       if (key !== undefined) this.answered.set(key, early, this.policy.duplicateWindow);
       answerWith(m, early);
     } else {
       for (const ack of early) m.accept(ack);
-      const timer = setTimeout(() => this.onTimeout(p), this.policy.replyTimeout);
-      const p = new PendingMessage(inbound.id, key, header, m, early, timer);
+      const p = new PendingMessage(inbound.id, key, feed, m, early, Date.now() + this.policy.replyTimeout);
       this.pending.set(p.id, p);
       if (key !== undefined) this.inProgress.set(key, p);
+      this.clock.added(p);
     }
     this.emit("message", inbound);
   }
@@ -209,7 +221,12 @@ export class Hl7Listener extends EventEmitter<Hl7ListenerEvents> {
   private complete(p: PendingMessage, outcome: Hl7Outcome): Hl7Reply {
     this.forget(p);
     const code = applicationAck(p.header, outcome);
-    const ack = code === undefined ? undefined : buildAck(p.header, code, { error: outcome.error });
+    const ack =
+      code === undefined
+        ? undefined
+        : code === "AA"
+          ? p.feed.plainAck(code)
+          : buildAck(p.header, code, { error: outcome.error });
     if (p.key !== undefined) {
       this.answered.set(p.key, ack === undefined ? p.early : [...p.early, ack], this.policy.duplicateWindow);
     }

@@ -1,5 +1,6 @@
 import type { Hl7Header } from "../hl7";
 import type { MllpReceived } from "../mllp";
+import type { FeedHeader } from "./feed-headers";
 
 /**
  * A message with the flow, its application acknowledgement still owed, and the resends of it that arrived
@@ -9,26 +10,30 @@ import type { MllpReceived } from "../mllp";
 export class PendingMessage {
   /** Resends waiting for this message's answer; each has had the accept acknowledgements already. */
   readonly waiters: MllpReceived[] = [];
+  readonly header: Hl7Header;
 
   constructor(
     /** The id the flow's reply names (msg.hl7.messageId). */
     readonly id: string,
     /** resendKey() of the message when duplicates are suppressed. */
     readonly key: string | undefined,
-    readonly header: Hl7Header,
+    /** Its header, and the plain ACKs for it. */
+    readonly feed: FeedHeader,
     /** The message as received; its connection may be gone by the time the answer comes. */
     readonly received: MllpReceived,
     /** What it got on receipt (an accept acknowledgement, CA), as sent. */
     readonly early: readonly string[],
-    readonly timer: NodeJS.Timeout,
-  ) {}
+    /** When its reply timeout runs out (ReplyClock). */
+    readonly deadline: number,
+  ) {
+    this.header = feed.header;
+  }
 
   /**
    * Sends the application acknowledgement `ack` (none: end quietly) to the message and to its resends.
    * True when it reached one of them; false when every one of their connections is gone.
    */
   finish(ack: string | undefined): boolean {
-    clearTimeout(this.timer);
     let reached = false;
     for (const m of [this.received, ...this.waiters]) {
       if (ack === undefined ? m.end() : m.reply(ack)) reached = true;
@@ -38,7 +43,6 @@ export class PendingMessage {
 
   /** No answer at all: each connection closes after its earlier answers, so each sender sends it again. */
   hangUp(): void {
-    clearTimeout(this.timer);
     for (const m of [this.received, ...this.waiters]) m.closeWithoutReply();
   }
 }

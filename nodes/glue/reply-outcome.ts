@@ -14,7 +14,9 @@ export interface ReplyTarget {
 
 type Loose = Record<string, unknown>;
 const isObject = (v: unknown): v is Loose => typeof v === "object" && v !== null;
-const text = (v: unknown): string => (typeof v === "string" ? v : v === undefined || v === null ? "" : String(v));
+/** An error's message as text: a string, a number or boolean written out, anything else (an object) empty. */
+const text = (v: unknown): string =>
+  typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : "";
 
 /** The listener and message an `hl7 reply` answers: msg.hl7.listenerId and msg.hl7.messageId, as `hl7 in` set them. */
 export function replyTarget(msg: NodeMessage): ReplyTarget | undefined {

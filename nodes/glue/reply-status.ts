@@ -7,39 +7,49 @@ import type { Translate } from "./translate";
  * AE or AR and the error code), or a yellow ring when its last answer could not be sent.
  */
 export class ReplyStatus {
-  private last: (() => NodeStatus) | undefined;
+  /** The last answer: an ACK code (with the error code), or a catalog key for one with nothing sent. */
+  private ack = "";
+  private code: string | undefined;
+  private key: "status.not-requested" | "status.on-receipt" | "status.not-sent" | undefined;
   private readonly throttle: ThrottledStatus;
 
   constructor(
     node: Node,
     private readonly t: Translate,
   ) {
-    this.throttle = new ThrottledStatus(node, () => this.last?.() ?? {});
+    this.throttle = new ThrottledStatus(node, () => this.render());
   }
 
   sent(ack: string, code: string | undefined): void {
-    this.set(() =>
-      ack === "AA"
-        ? { fill: "green", shape: "dot", text: ack }
-        : { fill: "red", shape: "ring", text: code ? `${ack} ${code}` : ack },
-    );
+    this.set(ack, code, undefined);
   }
 
   /** Answered with nothing to send (the sender asked for none, or the listener answered on receipt). */
   quiet(key: "status.not-requested" | "status.on-receipt"): void {
-    this.set(() => ({ fill: "green", shape: "ring", text: this.t(key) }));
+    this.set("", undefined, key);
   }
 
   notSent(): void {
-    this.set(() => ({ fill: "yellow", shape: "ring", text: this.t("status.not-sent") }));
+    this.set("", undefined, "status.not-sent");
   }
 
   dispose(): void {
     this.throttle.dispose();
   }
 
-  private set(render: () => NodeStatus): void {
-    this.last = render;
+  // Fields, not a closure per answer: the reply node may answer thousands of messages a second.
+  private set(ack: string, code: string | undefined, key: ReplyStatus["key"]): void {
+    this.ack = ack;
+    this.code = code;
+    this.key = key;
     this.throttle.changed();
+  }
+
+  private render(): NodeStatus {
+    if (this.key === "status.not-sent") return { fill: "yellow", shape: "ring", text: this.t(this.key) };
+    if (this.key !== undefined) return { fill: "green", shape: "ring", text: this.t(this.key) };
+    if (this.ack === "") return {};
+    if (this.ack === "AA") return { fill: "green", shape: "dot", text: this.ack };
+    return { fill: "red", shape: "ring", text: this.code ? `${this.ack} ${this.code}` : this.ack };
   }
 }

@@ -30,7 +30,10 @@ export function listenerTlsOptionsFrom(RED: NodeAPI, id: unknown): TlsOptions | 
   const options = tlsOptionsFrom(RED, id) as TlsOptions | undefined;
   if (options === undefined) return undefined;
   if (!options.cert || !options.key) {
-    throw new SanteError("SANTE_INVALID_INPUT", "A TLS listener needs the certificate and private key of its TLS configuration");
+    throw new SanteError(
+      "SANTE_INVALID_INPUT",
+      "A TLS listener needs the certificate and private key of its TLS configuration",
+    );
   }
   return { ...options, requestCert: options.ca !== undefined };
 }
