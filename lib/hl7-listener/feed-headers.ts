@@ -17,6 +17,7 @@ import {
   type Hl7Delimiters,
   type Hl7Header,
 } from "../hl7";
+import { copyHl7Header } from "./copy-header";
 
 /** Distinct MSH shapes remembered: a listener has a few to a few tens of senders, each with a few message types. */
 const SHAPES = 256;
@@ -64,7 +65,7 @@ export class FeedHeaders {
       if (this.shapes.size >= SHAPES) this.shapes.delete(this.shapes.keys().next().value as string);
       this.shapes.set(key, shape);
     }
-    const header = copyHeader(shape.header, time, controlId);
+    const header = copyHl7Header(shape.header, time, controlId);
     const known = shape;
     return { header, plainAck: (code, options) => this.fromTemplate(known, header, code, options) };
   }
@@ -157,28 +158,6 @@ function isPlainValue(value: string, encoding: string): boolean {
   if (value === "" || value === '""' || value.trim() !== value) return false;
   for (let i = 0; i < encoding.length; i++) if (value.includes(encoding[i])) return false;
   return true;
-}
-
-/** A header of its own for each message: a flow may change msg.hl7, never the cached one. */
-function copyHeader(h: Hl7Header, dateTime: string, controlId: string): Hl7Header {
-  return {
-    messageType: h.messageType,
-    triggerEvent: h.triggerEvent,
-    messageStructure: h.messageStructure,
-    controlId,
-    processingId: h.processingId,
-    version: h.version,
-    dateTime,
-    sendingApplication: { ...h.sendingApplication },
-    sendingFacility: { ...h.sendingFacility },
-    receivingApplication: { ...h.receivingApplication },
-    receivingFacility: { ...h.receivingFacility },
-    acceptAckType: h.acceptAckType,
-    applicationAckType: h.applicationAckType,
-    characterSet: h.characterSet,
-    delimiters: { ...h.delimiters },
-    encodingCharacters: h.encodingCharacters,
-  };
 }
 
 /** The ACK with stand-ins, cut where they are; null when a stand-in is not found exactly once (never seen). */

@@ -18,3 +18,4 @@ export {
 export { applicationAck, receiptPlan, rejectAck, type Hl7Outcome, type ReceiptPlan } from "./ack-policy";
 export { resendKey } from "./resend-key";
 export { readListenerOptions } from "./settings";
+export { copyHl7Header } from "./copy-header";
