@@ -157,6 +157,37 @@ describe("Hl7Listener: the ACK policy over real TCP", function () {
       assert.equal(msa((await peer.waitFrames(2))[1]), "AA NEXT");
     });
 
+    it("times each message out on its own clock: later messages later, answered ones not at all", async () => {
+      const { port, got, l } = await start({ replyTimeout: 200 });
+      const [a, b, c] = await Promise.all([connect(port), connect(port), connect(port)]);
+      const sent = new Map<string, number>();
+      const acked = new Map<string, number>();
+      for (const [peer, id] of [
+        [a, "T1"],
+        [b, "T2"],
+        [c, "T3"],
+      ] as const) {
+        sent.set(id, Date.now());
+        peer.write(frame(hl7(id)));
+        peer.waitFrames(1, 5000).then(
+          () => acked.set(id, Date.now() - (sent.get(id) ?? 0)),
+          () => undefined, // the asserts below say what is missing
+        );
+        await sleep(60);
+      }
+      await until("T2 with the flow", () => got.some((m) => m.header.controlId === "T2"));
+      assert.equal(l.reply(got.find((m) => m.header.controlId === "T2")?.id ?? "").result, "sent");
+      await until("three answers", () => acked.size === 3);
+      assert.deepEqual((await a.waitFrames(1)).map(msa), ["AE T1"]);
+      assert.deepEqual((await b.waitFrames(1)).map(msa), ["AA T2"]);
+      assert.deepEqual((await c.waitFrames(1)).map(msa), ["AE T3"]);
+      for (const id of ["T1", "T3"]) {
+        const after = acked.get(id) ?? 0;
+        assert.ok(after >= 190 && after < 1500, `${id} timed out after ${after} ms`);
+      }
+      assert.ok((acked.get("T2") ?? 0) < 190, "the answered message waited for its timeout");
+    });
+
     it("with no ACK on timeout, closes the connection unanswered, and the resend reaches the flow again", async () => {
       const { port, got, l, timeouts } = await start({ replyTimeout: 100, timeoutAck: "none" });
       const peer = await connect(port);

@@ -341,6 +341,17 @@ describe("sante-hl7-in and sante-hl7-reply in a Node-RED runtime", function () {
     assert.equal(outputs.length, 0);
   });
 
+  it("closes a connection beyond Max connections at once and says so", async () => {
+    await load(listenerFlow({ maxConnections: "1" }, ["out"], helperNode("out")));
+    const port = await listeningPort();
+    await connect(port);
+    await until(() => lastStatus("in")?.text === `port ${port}, 1 connection`, "the first connection");
+    const second = await connect(port);
+    await second.closed;
+    await until(() => warnings("in").length === 1, "the warning");
+    assert.match(warnings("in")[0], /^Refused a connection from 127\.0\.0\.1:\d+: too many connections$/);
+  });
+
   it("answers AR to input without an MSH and to an oversize message, logging MSH-9/MSH-10 at most", async () => {
     const { outputs } = await load(listenerFlow({ maxMessageBytes: "300" }, ["out"], helperNode("out")));
     const peer = await connect(await listeningPort());
