@@ -6,6 +6,7 @@
  */
 import * as net from "node:net";
 import { WRONG_ANSWER, type Lookup } from "./measure";
+import { benchMessage } from "./mllp-baseline";
 
 const END = Buffer.from([0x1c, 0x0d]);
 const MSA = /\rMSA\|([A-Z]{2})\|([^|\r]*)/;
@@ -40,8 +41,11 @@ class Connection {
 
 export class MllpSenderPool {
   private readonly idle: Connection[];
-  /** Makes each message of this pool unique, across rounds too: a listener that suppresses resends must see new ones. */
-  private readonly tag = `${process.pid.toString(36)}${Date.now().toString(36)}`.toUpperCase();
+  /**
+   * Makes each message of this pool unique, across rounds too (they number their messages from 0 each time): a
+   * listener that suppresses resends must see new messages, not resends.
+   */
+  private readonly base = (Date.now() % 1_000_000) * 1_000_000_000;
 
   private constructor(private readonly connections: Connection[]) {
     this.idle = [...connections];
@@ -68,8 +72,8 @@ export class MllpSenderPool {
   readonly lookup: Lookup = (index, settle) => {
     const conn = this.idle.pop();
     if (!conn) throw new Error("more messages in flight than connections");
-    const controlId = `${this.tag}${index}`;
-    conn.send(Buffer.from(`\x0b${message(controlId)}\x1c\r`, "latin1"), (ack) => {
+    const controlId = `B${this.base + index}`;
+    conn.send(Buffer.from(`\x0b${benchMessage(this.base + index)}\x1c\r`, "latin1"), (ack) => {
       this.idle.push(conn);
       const m = MSA.exec(ack);
       settle(index, m && m[1] === "AA" && m[2] === controlId ? undefined : WRONG_ANSWER);
@@ -79,12 +83,4 @@ export class MllpSenderPool {
   close(): void {
     for (const c of this.connections) c.socket.destroy();
   }
-}
-
-/** An ORM^O01 of the usual size (about 200 bytes), as in bench/mllp-transport.ts. */
-function message(controlId: string): string {
-  return (
-    `MSH|^~\\&|RIS|HOSP|PACS|RAD|20240101120000||ORM^O01|${controlId}|P|2.5.1\r` +
-    "PID|1||12345^^^HOSP^MR||DOE^JANE\rORC|NW|ORD1\rOBR|1|ORD1||CT^CT HEAD\r"
-  );
 }

@@ -176,19 +176,26 @@
     });
   }
 
-  /** The TLS row shows only while "Use TLS" is checked, checked when the node has a tls-config. */
-  function prepareTls(node) {
-    $("#node-config-sante-usetls")
+  /**
+   * The TLS row shows only while "Use TLS" is checked, checked when the node has a tls-config. `prefix` is the
+   * dialog's id prefix: "node-config" (the default) in a config node's, "node-input" in a flow node's (hl7 in).
+   */
+  function prepareTls(node, prefix) {
+    var p = prefix || "node-config";
+    $("#" + p + "-sante-usetls")
       .on("change", function () {
-        $("#node-config-sante-tls-row").toggle($(this).is(":checked"));
+        $("#" + p + "-sante-tls-row").toggle($(this).is(":checked"));
       })
       .prop("checked", !!node.tls)
       .trigger("change");
   }
 
   /** For oneditsave: unchecked means no tls-config ("_ADD_" is how the editor spells "none chosen"). */
-  function saveTls() {
-    if (!$("#node-config-sante-usetls").is(":checked")) $("#node-config-input-tls").val("_ADD_");
+  function saveTls(prefix) {
+    var p = prefix || "node-config";
+    // A config dialog's fields are node-config-input-*, a flow node's node-input-*.
+    var field = p === "node-input" ? "#node-input-tls" : "#node-config-input-tls";
+    if (!$("#" + p + "-sante-usetls").is(":checked")) $(field).val("_ADD_");
   }
 
   /** The tls-config the dialog names now, for a Test connection; "" for none. */
