@@ -186,6 +186,26 @@ describe("sante-hl7-in and sante-hl7-reply in a Node-RED runtime", function () {
       await until(() => lastStatus("reply")?.text === "not sent", "the reply's status");
     });
 
+    it("skips quietly a message a durable wait delivers: it was acknowledged when stored", async () => {
+      const { caught, completed } = await load(orderFlow());
+      const peer = await connect(await listeningPort());
+      peer.write(frame(order("STORED", KNOWN_UID)));
+      await peer.waitFrames(1);
+      await until(() => completed.length === 1, "the first reply");
+      // As sante-study-token sends a found study's stored message: with msg.sante.waited, perhaps after a restart.
+      const delivered: NodeMessage = {
+        ...completed[0],
+        sante: { studyInstanceUid: KNOWN_UID, token: "T", waited: 5000, attempts: 3 },
+      };
+      node("reply").receive(delivered);
+      node("reply").receive({ ...delivered, hl7: { ...(delivered.hl7 as object), listenerId: "gone-since" } });
+      await until(() => completed.length === 3, "both ended");
+      await until(() => lastStatus("reply")?.text === "acknowledged when stored", "the reply's status");
+      assert.deepEqual(warnings("reply"), []);
+      assert.equal(caught.length, 0);
+      assert.equal(peer.frames.length, 1);
+    });
+
     it("answers AE (SANTE_TIMEOUT) when no reply comes in time, warns with MSH-9/MSH-10 only, shows it", async () => {
       // The lookup's output goes to a helper node instead of the reply node: nobody answers.
       const flow = orderFlow({ replyTimeout: "200" }).map((n) =>

@@ -25,6 +25,12 @@ export function replyTarget(msg: NodeMessage): ReplyTarget | undefined {
   return { listenerId: hl7.listenerId, messageId: hl7.messageId };
 }
 
+/** A message that `sante-study-token` delivers after a durable wait: it carries how long it waited. */
+export function deliveredByWait(msg: NodeMessage): boolean {
+  const sante = msg.sante;
+  return isObject(sante) && typeof sante.waited === "number";
+}
+
 /**
  * How the flow ended for this message, as the reply answers it: handled, unless it carries an error:
  * - msg.santeError, which our nodes set before done(err) (a Catch node's copy carries it on any Node-RED);

@@ -2,6 +2,9 @@ import type { Node, NodeStatus } from "./node-red-types";
 import { ThrottledStatus } from "./throttled-status";
 import type { Translate } from "./translate";
 
+/** Answers with nothing sent that are no problem: none asked for, answered on receipt, or when a wait stored it. */
+type QuietKey = "status.not-requested" | "status.on-receipt" | "status.waited";
+
 /**
  * What `hl7 reply` shows under itself: the last acknowledgement it sent (a green dot with AA, a red ring with
  * AE or AR and the error code), or a yellow ring when its last answer could not be sent.
@@ -10,7 +13,7 @@ export class ReplyStatus {
   /** The last answer: an ACK code (with the error code), or a catalog key for one with nothing sent. */
   private ack = "";
   private code: string | undefined;
-  private key: "status.not-requested" | "status.on-receipt" | "status.not-sent" | undefined;
+  private key: QuietKey | "status.not-sent" | undefined;
   private readonly throttle: ThrottledStatus;
 
   constructor(
@@ -24,8 +27,8 @@ export class ReplyStatus {
     this.set(ack, code, undefined);
   }
 
-  /** Answered with nothing to send (the sender asked for none, or the listener answered on receipt). */
-  quiet(key: "status.not-requested" | "status.on-receipt"): void {
+  /** Answered with nothing to send (the sender asked for none, the listener answered on receipt, a wait stored it). */
+  quiet(key: QuietKey): void {
     this.set("", undefined, key);
   }
 
