@@ -1,4 +1,4 @@
-import { checkWholeNumber, invalidOption } from "../mllp/check-option";
+import { checkLimits, invalidOption, type Limits } from "../util/options";
 import type { MllpServerOptions } from "../mllp";
 
 /** When the application acknowledgement goes out. */
@@ -62,7 +62,7 @@ export const HL7_LISTENER_LIMITS = {
   replyTimeout: [1, 2 ** 31 - 1],
   duplicateWindow: [1, 2 ** 31 - 1],
   duplicateLimit: [1, 10_000_000],
-} as const satisfies Record<string, readonly [number, number]>;
+} as const satisfies Limits;
 
 export const ACK_MODES: readonly AckMode[] = ["after-handling", "on-receipt"];
 export const TIMEOUT_ACKS: readonly TimeoutAck[] = ["AE", "none"];
@@ -84,9 +84,6 @@ export function resolveListenerPolicy(options: Hl7ListenerOptions = {}): Resolve
     throw invalidOption("listener", `timeoutAck must be one of ${TIMEOUT_ACKS.join(", ")}`);
   }
   if (typeof policy.duplicates !== "boolean") throw invalidOption("listener", "duplicates must be true or false");
-  for (const name of Object.keys(HL7_LISTENER_LIMITS) as (keyof typeof HL7_LISTENER_LIMITS)[]) {
-    const [min, max] = HL7_LISTENER_LIMITS[name];
-    checkWholeNumber("listener", name, policy[name], min, max);
-  }
+  checkLimits("listener", policy, HL7_LISTENER_LIMITS);
   return policy;
 }

@@ -1,5 +1,5 @@
 import { BlockList, isIP } from "node:net";
-import { invalidOption } from "./check-option";
+import { invalidOption } from "../util/options";
 
 /**
  * A peer's address as people write it: an IPv4 client of a dual-stack listener shows up as

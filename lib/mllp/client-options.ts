@@ -1,5 +1,5 @@
 import type { ConnectionOptions as TlsConnectionOptions } from "node:tls";
-import { checkWholeNumber, invalidOption } from "./check-option";
+import { checkLimits, invalidOption, type Limits } from "../util/options";
 import { MLLP_DECODER_DEFAULTS } from "./framing";
 
 export interface MllpClientOptions {
@@ -69,7 +69,7 @@ export const MLLP_CLIENT_LIMITS = {
   maxAckBytes: [16, 2 ** 30],
   breakerThreshold: [0, 1000],
   breakerCooldown: [0, 2 ** 31 - 1],
-} as const satisfies Record<string, readonly [number, number]>;
+} as const satisfies Limits;
 
 export function resolveMllpClientOptions(options: MllpClientOptions = {}): ResolvedMllpClientOptions {
   const host = options.host ?? MLLP_CLIENT_DEFAULTS.host;
@@ -88,9 +88,6 @@ export function resolveMllpClientOptions(options: MllpClientOptions = {}): Resol
     breakerThreshold: options.breakerThreshold ?? d.breakerThreshold,
     breakerCooldown: options.breakerCooldown ?? d.breakerCooldown,
   };
-  for (const name of Object.keys(MLLP_CLIENT_LIMITS) as (keyof typeof MLLP_CLIENT_LIMITS)[]) {
-    const [min, max] = MLLP_CLIENT_LIMITS[name];
-    checkWholeNumber("sender", name, resolved[name], min, max);
-  }
+  checkLimits("sender", resolved, MLLP_CLIENT_LIMITS);
   return resolved;
 }

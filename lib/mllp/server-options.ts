@@ -1,6 +1,6 @@
 import type { TlsOptions } from "node:tls";
 import { AllowList } from "./allow-list";
-import { checkWholeNumber, invalidOption } from "./check-option";
+import { checkLimits, invalidOption, type Limits } from "../util/options";
 import { MLLP_DECODER_DEFAULTS } from "./framing";
 
 export interface MllpServerOptions {
@@ -61,7 +61,7 @@ export const MLLP_SERVER_LIMITS = {
   idleTimeout: [0, 2 ** 31 - 1],
   maxMessageBytes: [16, 2 ** 30],
   maxPending: [1, 10_000],
-} as const satisfies Record<string, readonly [number, number]>;
+} as const satisfies Limits;
 
 export function resolveServerOptions(options: MllpServerOptions = {}): ResolvedServerOptions {
   const host = options.host ?? MLLP_SERVER_DEFAULTS.host;
@@ -76,9 +76,6 @@ export function resolveServerOptions(options: MllpServerOptions = {}): ResolvedS
     maxMessageBytes: options.maxMessageBytes ?? MLLP_SERVER_DEFAULTS.maxMessageBytes,
     maxPending: options.maxPending ?? MLLP_SERVER_DEFAULTS.maxPending,
   };
-  for (const name of Object.keys(MLLP_SERVER_LIMITS) as (keyof typeof MLLP_SERVER_LIMITS)[]) {
-    const [min, max] = MLLP_SERVER_LIMITS[name];
-    checkWholeNumber("listener", name, resolved[name], min, max);
-  }
+  checkLimits("listener", resolved, MLLP_SERVER_LIMITS);
   return resolved;
 }

@@ -1,5 +1,5 @@
 import type { ConnectionOptions as TlsConnectionOptions } from "node:tls";
-import { SanteError } from "../errors";
+import { checkLimits, invalidOption, type Limits } from "../util/options";
 import type { TokenStore } from "./token-store";
 
 export interface SanteClientOptions {
@@ -71,7 +71,7 @@ export const CLIENT_LIMITS = {
   breakerCooldown: [0, 2 ** 31 - 1],
   cacheSize: [0, 10_000_000],
   patientCacheSeconds: [0, 31_536_000],
-} as const satisfies Record<string, readonly [number, number]>;
+} as const satisfies Limits;
 
 /** Fills defaults and refuses nonsense early, so a misconfigured client fails at construction, not at first lookup. */
 export function resolveClientOptions(options: SanteClientOptions = {}): ResolvedClientOptions {
@@ -91,20 +91,7 @@ export function resolveClientOptions(options: SanteClientOptions = {}): Resolved
     tls: options.tls === true ? {} : options.tls || undefined,
     tokenStore: options.tokenStore,
   };
-  if (resolved.host === "") throw invalid("host is empty");
-  for (const name of Object.keys(CLIENT_LIMITS) as (keyof typeof CLIENT_LIMITS)[]) {
-    const [min, max] = CLIENT_LIMITS[name];
-    checkInteger(name, resolved[name], min, max);
-  }
+  if (resolved.host === "") throw invalidOption("client", "host is empty");
+  checkLimits("client", resolved, CLIENT_LIMITS);
   return resolved;
-}
-
-function checkInteger(name: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw invalid(`${name} must be a whole number from ${min} to ${max}, got ${String(value)}`);
-  }
-}
-
-function invalid(what: string): SanteError {
-  return new SanteError("SANTE_INVALID_INPUT", `Invalid client option: ${what}`);
 }
