@@ -27,7 +27,7 @@ export interface BenchMessage {
 
 interface RuntimeNode {
   receive(msg: BenchMessage): void;
-  on(event: "input", listener: (msg: BenchMessage, send: unknown, done: () => void) => void): void;
+  on(event: "input", listener: (msg: BenchMessage, send: (msg: BenchMessage) => void, done: () => void) => void): void;
 }
 
 /** The parts of `require("node-red")` (lib/red.js) the bench uses. */
@@ -131,6 +131,15 @@ export class NodeRedBench {
       const channel = String(def.channel);
       this.on("input", (msg, _send, done) => {
         bench.handler(channel, msg);
+        done();
+      });
+    });
+    // The floor of any node: sends each message on at once, doing nothing else.
+    const echoApi = registryUtil.createNodeApi({ id: "bench/bench-echo", namespace: "bench/bench-echo" });
+    echoApi.nodes.registerType("bench-echo", function (this: RuntimeNode, def: FlowNode) {
+      echoApi.nodes.createNode(this, def);
+      this.on("input", (msg, send, done) => {
+        send(msg);
         done();
       });
     });

@@ -21,8 +21,8 @@ function join(parts: Buffer[]): Buffer {
   return parts.length === 1 ? parts[0] : Buffer.concat(parts);
 }
 
-/** One connection for one lookup: connect, send, read the reply, end. */
-export function rawOnce(port: number, frame: Buffer, shape: ReplyShape): Promise<Buffer> {
+/** One connection for one lookup: connect, send, read the reply, end; `onClose` once the socket has closed. */
+export function rawOnce(port: number, frame: Buffer, shape: ReplyShape, onClose?: () => void): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     let done = false;
@@ -44,6 +44,7 @@ export function rawOnce(port: number, frame: Buffer, shape: ReplyShape): Promise
     socket.on("close", () => {
       if (!done) reject(new Error("closed before a full reply"));
       done = true;
+      onClose?.();
     });
     socket.write(frame);
   });
@@ -138,5 +139,32 @@ export class RawKeptOpenPool {
 
   close(): void {
     for (const c of this.all) c.close();
+  }
+}
+
+/**
+ * rawOnce with the pool's close policy: at most `slots` sockets open, a slot
+ * free again only once its socket has closed (the PACS has closed its side
+ * too), not at the reply; so the PACS never sees more than `slots` sockets.
+ */
+export class RawClosePolicy {
+  private open = 0;
+  private readonly waiting: (() => void)[] = [];
+  private readonly release = () => {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.open--;
+  };
+
+  constructor(
+    private readonly port: number,
+    private readonly slots: number,
+  ) {}
+
+  async request(frame: Buffer, shape: ReplyShape): Promise<Buffer> {
+    if (this.open < this.slots) this.open++;
+    // A slot handed over by release() stays counted.
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    return rawOnce(this.port, frame, shape, this.release);
   }
 }

@@ -1,9 +1,12 @@
 import { performance } from "node:perf_hooks";
 import { closedLoop, collectGarbage, percentile, RssSampler, type Lookup } from "./measure";
 import type { NodeRedBench } from "./node-red-embed";
+import { layerShares, RowProfiler, writeProfile, type LayerShares } from "./profile";
 import type { SimChild } from "./sim-child";
 
 export type Mode = "per-lookup" | "kept-open";
+/** How a row's lookups reach the PACS; a floor row does not ask it at all. */
+export type RowMode = Mode | "no PACS";
 
 export interface BenchContext {
   sim: SimChild;
@@ -21,6 +24,8 @@ export interface BenchContext {
   warmupMax: number;
   /** Started on first use by a row that needs it. */
   nodeRed(): Promise<NodeRedBench>;
+  /** With --profile: where each row's measured run leaves its CPU profile. */
+  profileDir?: string;
 }
 
 /** What a row needs while it runs. */
@@ -36,10 +41,10 @@ export interface RowSession {
 
 export interface RowSpec {
   id: string;
-  group: "raw" | "core" | "nodes" | "peer";
+  group: "raw" | "core" | "nodes" | "floor" | "peer";
   /** What is looked up and how, for the table. */
   what: string;
-  mode: Mode;
+  mode: RowMode;
   /** Lookups kept in flight; "burst" = all N at once. */
   inFlight: number | "burst";
   /** In flight during the warm-up; default: as in the run, 4 for a burst. */
@@ -50,6 +55,8 @@ export interface RowSpec {
   once?: boolean;
   /** Row whose rate this row's ratio is taken against. */
   baseline?: string;
+  /** Per-lookup rows: the raw row with our pool's close policy, a second ratio (like with like). */
+  samePolicy?: string;
   target?: { min: number; of: string; label: string };
   /** Rows of ours must answer N out of N. */
   ours: boolean;
@@ -60,7 +67,7 @@ export interface RowResult {
   id: string;
   group: RowSpec["group"];
   what: string;
-  mode: Mode;
+  mode: RowMode;
   inFlight: number | "burst";
   n: number;
   lookupsPerSecond: number;
@@ -83,8 +90,11 @@ export interface RowResult {
   pacsPeakConnections: number;
   baseline: string | null;
   ratioToBaseline: number | null;
+  ratioToSamePolicy: number | null;
   target: { label: string; min: number; of: string; ratio: number | null; met: boolean } | null;
   allCorrect: boolean | null;
+  /** With --profile: sampled CPU time of the measured run by layer, µs per lookup (of the median round). */
+  profile?: LayerShares;
 }
 
 /** Warm-up lookups in batches until warmupSeconds have passed; returns the rate seen. */
@@ -117,10 +127,17 @@ export async function runRow(spec: RowSpec, ctx: BenchContext): Promise<RowResul
     await ctx.sim.reset();
     const rss = new RssSampler();
     rss.start();
+    const profiler = ctx.profileDir === undefined ? undefined : await RowProfiler.start();
     const cpu = process.cpuUsage();
     const run = await closedLoop(n, concurrency, session.lookup);
     const used = process.cpuUsage(cpu);
     const peakRssMiB = rss.stop();
+    let profile: LayerShares | undefined;
+    if (profiler && ctx.profileDir !== undefined) {
+      const taken = await profiler.stop();
+      writeProfile(ctx.profileDir, spec.id, taken);
+      profile = layerShares(taken, n);
+    }
     const simStats = await ctx.sim.stats();
     const seconds = run.elapsedMs / 1000;
     return {
@@ -145,8 +162,10 @@ export async function runRow(spec: RowSpec, ctx: BenchContext): Promise<RowResul
       pacsPeakConnections: simStats.peak,
       baseline: spec.baseline ?? null,
       ratioToBaseline: null,
+      ratioToSamePolicy: null,
       target: null,
       allCorrect: spec.ours ? run.correct === n : null,
+      profile,
     };
   } finally {
     await session.teardown();
@@ -206,6 +225,7 @@ export function judge(specs: readonly RowSpec[], perRound: ReadonlyMap<string, R
     if (!rounds || rounds.length === 0) continue;
     const row = combine(rounds);
     row.ratioToBaseline = spec.baseline ? pairedRatio(rounds, perRound.get(spec.baseline)) : null;
+    row.ratioToSamePolicy = spec.samePolicy ? pairedRatio(rounds, perRound.get(spec.samePolicy)) : null;
     if (spec.target) {
       const ratio = pairedRatio(rounds, perRound.get(spec.target.of));
       row.target = { ...spec.target, ratio, met: ratio !== null && ratio >= spec.target.min };

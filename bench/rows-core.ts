@@ -2,7 +2,7 @@ import { SanteClient } from "../lib/sante";
 import { poolToken, poolUid } from "./dataset";
 import { promised } from "./measure";
 import type { BenchContext, Mode, RowSession, RowSpec } from "./row";
-import { rawRowId } from "./rows-raw";
+import { rawPolicyRowId, rawRowId } from "./rows-raw";
 
 /** SanteClient alone, cache off: every lookup goes to the PACS. */
 export function coreRow(mode: Mode, inFlight: number): RowSpec {
@@ -14,6 +14,7 @@ export function coreRow(mode: Mode, inFlight: number): RowSpec {
     inFlight,
     ours: true,
     baseline: rawRowId("study", mode, inFlight),
+    samePolicy: mode === "per-lookup" ? rawPolicyRowId("study", inFlight) : undefined,
     open: (ctx: BenchContext): Promise<RowSession> => {
       const client = new SanteClient({
         host: "127.0.0.1",

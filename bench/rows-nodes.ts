@@ -6,7 +6,7 @@ import { patientId, patientStudies, poolToken, poolUid, type PatientSize } from 
 import { FlowDriver } from "./flow-driver";
 import { TAB, type BenchMessage, type FlowNode } from "./node-red-embed";
 import type { BenchContext, Mode, RowSession, RowSpec } from "./row";
-import { rawRowId } from "./rows-raw";
+import { rawPolicyRowId, rawRowId } from "./rows-raw";
 
 /** Distinct UIDs a cache-on row cycles through (each asked the PACS once, then served from the cache). */
 export const CACHED_DISTINCT = 50;
@@ -106,6 +106,7 @@ export function nodeStudyRow(mode: Mode, inFlight: number | "burst", cache: bool
     n,
     ours: true,
     baseline: rawRowId("study", mode, connections),
+    samePolicy: mode === "per-lookup" && !cache ? rawPolicyRowId("study", connections) : undefined,
     target:
       inFlight === "burst"
         ? undefined

@@ -1,5 +1,5 @@
 import { patientId, patientReplyOf, poolToken, poolUid, studyReply, type PatientSize } from "./dataset";
-import { rawOnce, RawKeptOpenPool, type ReplyShape } from "./raw-client";
+import { RawClosePolicy, rawOnce, RawKeptOpenPool, type ReplyShape } from "./raw-client";
 import { promised } from "./measure";
 import type { BenchContext, Mode, RowSession, RowSpec } from "./row";
 
@@ -57,6 +57,38 @@ export function rawRow(what: string, mode: Mode, inFlight: number, ask: (index: 
         }),
         teardown: () => Promise.resolve(pool.close()),
       };
+    },
+  };
+}
+
+export function rawPolicyRowId(what: string, inFlight: number): string {
+  return `raw ${what} per-lookup, pool's close policy ×${inFlight}`;
+}
+
+/**
+ * Like with like: per-lookup as rawRow, but a slot is free only once its socket
+ * has closed, as in our pool (the plain raw row frees it at the reply, so the
+ * PACS may see up to twice as many sockets). The gap between the two raw rows
+ * is what the policy costs.
+ */
+export function rawPolicyRow(what: string, inFlight: number, ask: (index: number) => Ask): RowSpec {
+  return {
+    id: rawPolicyRowId(what, inFlight),
+    group: "raw",
+    what: `${what}, pool's close policy`,
+    mode: "per-lookup",
+    inFlight,
+    ours: false,
+    baseline: rawRowId(what, "per-lookup", inFlight),
+    open: (ctx: BenchContext): Promise<RowSession> => {
+      const policy = new RawClosePolicy(ctx.sim.port, inFlight);
+      return Promise.resolve({
+        lookup: promised(async (i) => {
+          const a = ask(i);
+          return (await policy.request(a.frame, a.shape)).equals(a.expected);
+        }),
+        teardown: () => Promise.resolve(),
+      });
     },
   };
 }

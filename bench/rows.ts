@@ -1,6 +1,7 @@
 import { PATIENT_SIZES } from "./dataset";
 import type { Mode, RowSpec } from "./row";
-import { askPatient, askStudy, rawRow } from "./rows-raw";
+import { askPatient, askStudy, rawPolicyRow, rawRow } from "./rows-raw";
+import { floorRow } from "./rows-floor";
 import { coreRow } from "./rows-core";
 import { nodePatientRow, nodeStudyRow } from "./rows-nodes";
 import { peerRow } from "./rows-peer";
@@ -18,12 +19,11 @@ export function defaultRows(): RowSpec[] {
   const rows: RowSpec[] = [];
   for (const mode of MODES) {
     for (const inFlight of IN_FLIGHT) {
-      rows.push(
-        rawRow("study", mode, inFlight, askStudy),
-        coreRow(mode, inFlight),
-        nodeStudyRow(mode, inFlight, false),
-      );
+      rows.push(rawRow("study", mode, inFlight, askStudy));
+      if (mode === "per-lookup") rows.push(rawPolicyRow("study", inFlight, askStudy));
+      rows.push(coreRow(mode, inFlight), nodeStudyRow(mode, inFlight, false));
       if (mode === "per-lookup") rows.push(nodeStudyRow(mode, inFlight, true));
+      else rows.push(floorRow("function", inFlight), floorRow("echo", inFlight));
     }
   }
   for (const size of PATIENT_SIZES) {

@@ -9,18 +9,24 @@
  *   BENCH_SECONDS=0.5      least seconds per row and round, after a 0.2 s warm-up
  *   --burst                also the BENCH_BURST_N (100000) message bursts and
  *                          BENCH_BURSTS (10) repeated bursts with RSS after each
- *   --only <regex>         only the default rows whose id matches (e.g. for node --cpu-prof)
+ *   --only <regex>         only the rows whose id matches (the repeated bursts: "repeated")
  *   --markdown             also print the table as Markdown
+ *   --pin                  the simulator on the last CPU, this process (client and Node-RED) on the
+ *                          others (Linux, taskset): says whether the rows compete for CPUs
+ *   --profile <dir>        a CPU profile of each row's measured run in dir, and its sampled time
+ *                          by layer in µs per lookup (best with BENCH_ROUNDS=1: a file holds the last round)
  *   BENCH_NODES_DIR=dir    the compiled nodes to load into Node-RED (default dist/nodes)
  */
+import { spawnSync } from "node:child_process";
 import { cpus, loadavg } from "node:os";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { burstRows, repeatedBursts, runBurstRows, type RepeatedBurst } from "./burst";
 import { NodeRedBench } from "./node-red-embed";
 import { judge, runRow, type BenchContext, type RowResult } from "./row";
 import { defaultRows } from "./rows";
+import { sharesTable } from "./profile";
 import { SimChild } from "./sim-child";
 import { LEGEND, markdownTable, textTable } from "./table";
 
@@ -39,6 +45,19 @@ function envNumber(name: string, fallback: number, whole = true): number {
     throw new Error(`${name} must be a ${whole ? "whole " : ""}number > 0, got "${raw}"`);
   }
   return n;
+}
+
+/**
+ * --pin: this process and all its threads on every CPU but the last, the
+ * simulator (started next) on the last one, so neither takes the other's CPU.
+ */
+function pinCpus(): { bench: string; sim: number } {
+  const n = cpus().length;
+  if (n < 2) throw new Error("--pin needs at least 2 CPUs");
+  const bench = n === 2 ? "0" : `0-${n - 2}`;
+  const pinned = spawnSync("taskset", ["-a", "-cp", bench, String(process.pid)], { encoding: "utf8" });
+  if (pinned.status !== 0) throw new Error(`--pin: taskset failed: ${pinned.error?.message ?? pinned.stderr}`);
+  return { bench, sim: n - 1 };
 }
 
 function log(line: string): void {
@@ -61,6 +80,8 @@ async function main(): Promise<void> {
       burst: { type: "boolean", default: false },
       only: { type: "string" },
       markdown: { type: "boolean", default: false },
+      profile: { type: "string" },
+      pin: { type: "boolean", default: false },
     },
   });
   const n = envNumber("BENCH_N", 1000);
@@ -76,7 +97,8 @@ async function main(): Promise<void> {
 
   // Another build of the nodes (say, with a change to the core being tried out) can be measured in its place.
   const nodesDir = path.resolve(process.env.BENCH_NODES_DIR ?? path.join(root, "dist", "nodes"));
-  const sim = await SimChild.start(poolSize);
+  const pinned = values.pin ? pinCpus() : undefined;
+  const sim = await SimChild.start(poolSize, pinned?.sim);
   let red: Promise<NodeRedBench> | undefined;
   const ctx: BenchContext = {
     sim,
@@ -88,10 +110,13 @@ async function main(): Promise<void> {
     warmupBase: maxN,
     warmupMax: WARMUP_MAX,
     nodeRed: () => (red ??= NodeRedBench.start(nodesDir)),
+    profileDir: values.profile === undefined ? undefined : path.resolve(values.profile),
   };
+  if (ctx.profileDir !== undefined) mkdirSync(ctx.profileDir, { recursive: true });
   log(
     `bench: ${rounds} rounds; per round each row ≥ ${n} lookups and ≥ ${seconds} s after a ${WARMUP_SECONDS} s warm-up; ` +
-      `simulator on 127.0.0.1:${sim.port} serving ${poolSize} studies`,
+      `simulator on 127.0.0.1:${sim.port} serving ${poolSize} studies` +
+      (pinned ? `; pinned: simulator on CPU ${pinned.sim}, client and Node-RED on CPU ${pinned.bench}` : ""),
   );
 
   try {
@@ -119,18 +144,22 @@ async function main(): Promise<void> {
     if (results.length > 0) {
       console.log(`${textTable(results)}\n\n${LEGEND}`);
       if (values.markdown) console.log(`\n${markdownTable(results)}`);
+      const profiled = results.flatMap((r) => (r.profile ? [{ id: r.id, shares: r.profile }] : []));
+      if (profiled.length > 0) console.log(`\n${sharesTable(profiled)}`);
     }
 
     let burstResults: RowResult[] = [];
     let repeated: RepeatedBurst[] = [];
     if (values.burst) {
-      const bSpecs = burstRows(burstN);
+      const bSpecs = burstRows(burstN).filter((s) => !only || only.test(s.id));
       for (const [id, result] of await runBurstRows(bSpecs, ctx, log)) perRound.set(id, [result]);
       // Baselines are the default run's raw rows, when they ran.
       burstResults = judge(bSpecs, perRound);
       console.log(`\n${textTable(burstResults)}`);
       if (values.markdown) console.log(`\n${markdownTable(burstResults)}`);
-      repeated = await repeatedBursts(ctx, burstN, bursts, (line) => console.log(line));
+      if (!only || only.test("repeated")) {
+        repeated = await repeatedBursts(ctx, burstN, bursts, (line) => console.log(line));
+      }
     }
 
     const ours = [...results, ...burstResults].filter((r) => r.allCorrect !== null);
@@ -143,7 +172,7 @@ async function main(): Promise<void> {
     const report = {
       startedAt: startedAt.toISOString(),
       command: process.argv.slice(1).join(" "),
-      machine: { ...mach, nodeRed: red ? (await red).version : null },
+      machine: { ...mach, nodeRed: red ? (await red).version : null, pinned: pinned ?? null },
       nodesDir: path.relative(root, nodesDir),
       rounds,
       minNPerRound: n,

@@ -21,9 +21,12 @@ export class SimChild {
     lines.on("line", (line) => this.waiting.shift()?.(line));
   }
 
-  static async start(poolSize: number): Promise<SimChild> {
+  /** `cpu`: run the simulator on that CPU only (Linux, taskset). */
+  static async start(poolSize: number, cpu?: number): Promise<SimChild> {
     const script = path.join(__dirname, "sim-process.js");
-    const child = spawn(process.execPath, [script, String(poolSize)], { stdio: ["pipe", "pipe", "inherit"] });
+    const command = [process.execPath, script, String(poolSize)];
+    if (cpu !== undefined) command.unshift("taskset", "-c", String(cpu));
+    const child = spawn(command[0], command.slice(1), { stdio: ["pipe", "pipe", "inherit"] });
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     const first = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error("simulator did not start within 60 s")), 60_000);

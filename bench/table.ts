@@ -15,6 +15,7 @@ const HEAD = [
   "peak RSS MiB",
   "PACS conns",
   "× raw",
+  "× same policy",
   "target",
 ];
 
@@ -57,6 +58,7 @@ function cells(r: RowResult): string[] {
     fixed(r.peakRssMiB, 0),
     String(r.pacsPeakConnections),
     fixed(r.ratioToBaseline, 2),
+    fixed(r.ratioToSamePolicy, 2),
     target,
   ];
 }
@@ -82,6 +84,7 @@ const MARKDOWN_COLUMNS = [
   "outputs",
   "peak RSS MiB",
   "× raw",
+  "× same policy",
   "target",
 ];
 
@@ -100,5 +103,7 @@ export const LEGEND = [
   "CPU µs: CPU time of the bench process (Node-RED included, simulator not) per lookup.",
   "outputs: messages at the end of the flow; PACS conns: most sockets open at once at the simulator.",
   "× raw: median over the rounds of this row's rate ÷ the rate of the raw row of the same mode and in-flight count",
-  "  (raw patient rows for patient rows, raw ×1 per-lookup for the tcp request node, raw ×4 for bursts) in the same round.",
+  "  (raw patient rows for patient rows, raw ×1 per-lookup for the tcp request node, raw ×4 for bursts, raw kept-open",
+  "  for floor rows) in the same round. × same policy: the same against the raw row with our pool's close policy (a",
+  "  per-lookup socket's slot is free once it has closed, not at the reply, so the PACS never sees more than N sockets).",
 ].join("\n");
