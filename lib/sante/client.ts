@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { SanteError } from "../errors";
+import { SanteError, toSanteError } from "../errors";
 import {
   encodeSingleLine,
   SingleLineDecoder,
@@ -7,6 +7,7 @@ import {
   type LineFrameDecoder,
   type StudyEntry,
 } from "./framing";
+import { isPromise } from "../util/is-promise";
 import { Lru } from "../util/lru";
 import { ConnectionPool } from "./pool";
 import { resolveClientOptions, type ResolvedClientOptions, type SanteClientOptions } from "./client-options";
@@ -44,11 +45,16 @@ export class SanteClient extends EventEmitter<SanteClientEvents> {
   private readonly patients: Lru<string, StudyEntry[]> | undefined;
   private readonly inFlightStudies = new Map<string, Promise<string>>();
   private inFlight = 0;
+  private readonly newStudyDecoder: () => SingleLineDecoder;
+  private readonly newStudyListDecoder: () => StudyListDecoder;
 
   constructor(options: SanteClientOptions = {}) {
     super();
     this.options = resolveClientOptions(options);
     this.pool = new ConnectionPool(this.options);
+    const decoderOptions = { maxFrameBytes: this.options.maxReplyBytes };
+    this.newStudyDecoder = () => new SingleLineDecoder(decoderOptions);
+    this.newStudyListDecoder = () => new StudyListDecoder(decoderOptions);
     const store = this.options.tokenStore;
     this.tokens =
       typeof store === "function"
@@ -85,8 +91,8 @@ export class SanteClient extends EventEmitter<SanteClientEvents> {
   }
 
   /** The token of one study. An unknown study is SANTE_NOT_FOUND. */
-  async studyToken(studyInstanceUid: unknown): Promise<string> {
-    return (await this.lookupStudy(studyInstanceUid)).token;
+  studyToken(studyInstanceUid: unknown): Promise<string> {
+    return this.lookupStudy(studyInstanceUid).then((found) => found.token);
   }
 
   /** Every study of a patient with its token, in the PACS's order; [] when it has none. */
@@ -94,17 +100,26 @@ export class SanteClient extends EventEmitter<SanteClientEvents> {
     return (await this.lookupPatient(patientId)).studies;
   }
 
-  /** Like studyToken(), and tells whether the PACS was asked. */
-  async lookupStudy(studyInstanceUid: unknown): Promise<StudyLookup> {
-    const uid = validateStudyInstanceUid(studyInstanceUid);
-    const known = await this.recall(uid);
-    if (known !== undefined) return { studyInstanceUid: uid, token: known, cached: true };
-    let shared = this.inFlightStudies.get(uid);
-    if (!shared) {
-      shared = this.askStudy(uid).finally(() => this.inFlightStudies.delete(uid));
-      this.inFlightStudies.set(uid, shared);
+  /**
+   * Like studyToken(), and tells whether the PACS was asked. Written without
+   * async/await: a lookup is one promise made here (shared by identical
+   * lookups in flight) and one for each caller, and reaches the pool in the
+   * same turn as the call when the cache answers at once (memory) or is off.
+   */
+  lookupStudy(studyInstanceUid: unknown): Promise<StudyLookup> {
+    let uid: string;
+    try {
+      uid = validateStudyInstanceUid(studyInstanceUid);
+    } catch (err) {
+      // SANTE_INVALID_INPUT, as a rejection like every other failure.
+      return Promise.reject(toSanteError(err));
     }
-    return { studyInstanceUid: uid, token: await shared, cached: false };
+    const known = this.recall(uid);
+    if (known === undefined) return this.fetchStudy(uid);
+    if (!isPromise(known)) return Promise.resolve({ studyInstanceUid: uid, token: known, cached: true });
+    return known.then((token) =>
+      token === undefined ? this.fetchStudy(uid) : { studyInstanceUid: uid, token, cached: true },
+    );
   }
 
   /** Like patientStudies(), and tells whether the PACS was asked. */
@@ -112,7 +127,7 @@ export class SanteClient extends EventEmitter<SanteClientEvents> {
     const id = validatePatientId(patientId);
     const known = this.patients?.get(id);
     if (known) return { patientId: id, studies: known.map((s) => ({ ...s })), cached: true };
-    const studies = await this.lookup(id, () => new StudyListDecoder({ maxFrameBytes: this.options.maxReplyBytes }));
+    const studies = await this.lookup(id, this.newStudyListDecoder);
     this.patients?.set(
       id,
       studies.map((s) => ({ ...s })),
@@ -128,32 +143,61 @@ export class SanteClient extends EventEmitter<SanteClientEvents> {
     return this.pool.close();
   }
 
-  private async askStudy(uid: string): Promise<string> {
-    const token = await this.lookup<string>(
-      uid,
-      () => new SingleLineDecoder({ maxFrameBytes: this.options.maxReplyBytes }),
-    );
-    if (token === "") {
-      throw new SanteError("SANTE_NOT_FOUND", `Study ${uid} is not known to the PACS at ${this.address}`);
-    }
-    await this.rememberAll([{ studyInstanceUid: uid, token }]);
-    return token;
+  /** Asks the PACS, or joins the identical lookup already on its way. */
+  private fetchStudy(uid: string): Promise<StudyLookup> {
+    const shared = this.inFlightStudies.get(uid) ?? this.askStudy(uid);
+    return shared.then((token) => ({ studyInstanceUid: uid, token, cached: false }));
   }
 
-  // The cache only saves round trips: a store that fails (say, a context store on a
-  // full disk) must not fail a lookup the PACS can answer, so its errors count as misses.
-  private async recall(uid: string): Promise<string | undefined> {
+  /**
+   * One request to the PACS, shared while in flight; settles once the token is
+   * stored, and only then stops being shared. A request the pool refuses at
+   * once (SANTE_BUSY, SANTE_CLOSED) is never shared.
+   */
+  private askStudy(uid: string): Promise<string> {
+    let settled = false;
+    const asked = new Promise<string>((resolve, reject) => {
+      const end = (err: Error | undefined, token?: string) => {
+        settled = true;
+        this.inFlightStudies.delete(uid);
+        if (err) reject(err);
+        else resolve(token as string);
+      };
+      this.request<string>(uid, this.newStudyDecoder, (err, token) => {
+        if (err) return end(err);
+        if (token === "") {
+          return end(new SanteError("SANTE_NOT_FOUND", `Study ${uid} is not known to the PACS at ${this.address}`));
+        }
+        const stored = this.rememberAll([{ studyInstanceUid: uid, token: token as string }]);
+        if (stored) stored.then(() => end(undefined, token), end);
+        else end(undefined, token);
+      });
+    });
+    if (!settled) this.inFlightStudies.set(uid, asked);
+    return asked;
+  }
+
+  /**
+   * The cached token, undefined, or a promise of either (a store that answers
+   * later). The cache only saves round trips: a store that fails (say, a
+   * context store on a full disk) must not fail a lookup the PACS can answer,
+   * so its errors count as misses.
+   */
+  private recall(uid: string): string | undefined | Promise<string | undefined> {
+    const store = this.tokens;
+    if (!store) return undefined;
     try {
-      return await this.tokens?.get(uid);
+      const known = store.get(uid);
+      return isPromise(known) ? known.catch(() => undefined) : known;
     } catch {
       return undefined;
     }
   }
 
-  /** Stores each study's token; a synchronous store (the memory cache) costs no promise per study. */
-  private async rememberAll(studies: readonly StudyEntry[]): Promise<void> {
+  /** Stores each study's token; a synchronous store (the memory cache) costs no promise at all. */
+  private rememberAll(studies: readonly StudyEntry[]): Promise<void> | undefined {
     const store = this.tokens;
-    if (!store) return;
+    if (!store) return undefined;
     const waits: Promise<void>[] = [];
     for (const s of studies) {
       try {
@@ -163,26 +207,32 @@ export class SanteClient extends EventEmitter<SanteClientEvents> {
         // See recall().
       }
     }
-    if (waits.length > 0) await Promise.all(waits);
+    return waits.length > 0 ? Promise.all(waits).then(() => undefined) : undefined;
   }
 
   private lookup<T>(text: string, newDecoder: () => LineFrameDecoder<T>): Promise<T> {
-    const frame = encodeSingleLine(text);
-    return new Promise<T>((resolve, reject) => {
-      this.changePending(1);
-      this.pool.request(
-        frame,
-        newDecoder,
-        (value) => {
-          this.changePending(-1);
-          // The value is what this request's own decoder produced, so it is a T.
-          resolve(value as T);
-        },
-        (err) => {
-          this.changePending(-1);
-          reject(err);
-        },
-      );
+    return new Promise<T>((resolve, reject) =>
+      this.request<T>(text, newDecoder, (err, value) => (err ? reject(err) : resolve(value as T))),
+    );
+  }
+
+  /** Sends one request frame through the pool; counts it as pending until `done` is called, once. */
+  private request<T>(
+    text: string,
+    newDecoder: () => LineFrameDecoder<T>,
+    done: (err: Error | undefined, value?: T) => void,
+  ): void {
+    let frame: Buffer;
+    try {
+      frame = encodeSingleLine(text);
+    } catch (err) {
+      return done(err as Error);
+    }
+    this.changePending(1);
+    this.pool.request(frame, newDecoder, (err, value) => {
+      this.changePending(-1);
+      // The value is what this request's own decoder produced, so it is a T.
+      done(err, value as T);
     });
   }
 

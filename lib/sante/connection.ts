@@ -44,6 +44,8 @@ export class SanteConnection {
   private lastError: NodeJS.ErrnoException | undefined;
   private badReply: SanteError | undefined;
   private linger: NodeJS.Timeout | undefined;
+  /** Kept-alive sockets: one timer for the socket's life, refreshed at each reply rather than made anew. */
+  private idleTimer: NodeJS.Timeout | undefined;
   private ended = false;
 
   constructor(
@@ -58,7 +60,6 @@ export class SanteConnection {
     this.socket.once(options.tls ? "secureConnect" : "connect", () => this.onConnect());
     this.socket.on("data", (chunk: Buffer) => this.onData(chunk));
     this.socket.on("error", (err) => (this.lastError = err));
-    this.socket.on("timeout", () => this.socket.destroy());
     this.socket.once("close", () => this.onClose());
   }
 
@@ -71,7 +72,6 @@ export class SanteConnection {
     this.frame = frame;
     this.decoder = decoder;
     this.replyBytes = 0;
-    this.socket.setTimeout(0);
     this.socket.ref();
     if (this.connected) this.socket.write(frame);
   }
@@ -110,7 +110,8 @@ export class SanteConnection {
     this.exchanges++;
     // Settle the socket's state first: the pool may hand this connection its next exchange at once.
     if (this.options.keepAlive) {
-      this.socket.setTimeout(IDLE_TIMEOUT_MS);
+      if (this.idleTimer) this.idleTimer.refresh();
+      else this.idleTimer = setTimeout(() => this.onIdle(), IDLE_TIMEOUT_MS).unref();
       // An idle pooled socket must not keep a script's process alive.
       this.socket.unref();
     } else {
@@ -127,8 +128,14 @@ export class SanteConnection {
     this.socket.destroy();
   }
 
+  /** Idle since the last reply for IDLE_TIMEOUT_MS; a socket busy with an exchange is the pool's clock's business. */
+  private onIdle(): void {
+    if (this.decoder === undefined) this.socket.destroy();
+  }
+
   private onClose(): void {
     if (this.linger) clearTimeout(this.linger);
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     const inExchange = this.decoder !== undefined;
     this.decoder = undefined;
     this.frame = undefined;

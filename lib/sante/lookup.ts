@@ -1,6 +1,9 @@
 import type { SanteError } from "../errors";
 import type { LineFrameDecoder } from "./framing";
 
+/** How a lookup ends: once, with an error, or with the value its decoder read (one callback, so one closure per caller). */
+export type LookupDone = (err: SanteError | undefined, value?: unknown) => void;
+
 /**
  * One request on its way to the PACS and the state of its attempts. Only the
  * pool (pool.ts) creates and changes it: the pool decides on retries, the
@@ -19,8 +22,7 @@ export class Lookup {
   constructor(
     readonly frame: Buffer,
     readonly newDecoder: () => LineFrameDecoder<unknown>,
-    private readonly resolve: (value: unknown) => void,
-    private readonly reject: (err: SanteError) => void,
+    private readonly onEnd: LookupDone,
   ) {}
 
   get done(): boolean {
@@ -28,11 +30,11 @@ export class Lookup {
   }
 
   succeed(value: unknown): void {
-    if (this.settle()) this.resolve(value);
+    if (this.settle()) this.onEnd(undefined, value);
   }
 
   fail(err: SanteError): void {
-    if (this.settle()) this.reject(err);
+    if (this.settle()) this.onEnd(err);
   }
 
   stopClock(): void {

@@ -5,7 +5,7 @@ import { Fifo } from "../util/fifo";
 import type { ResolvedClientOptions } from "./client-options";
 import { SanteConnection, type ExchangeFailure } from "./connection";
 import type { LineFrameDecoder } from "./framing";
-import { Lookup } from "./lookup";
+import { Lookup, type LookupDone } from "./lookup";
 
 /**
  * At most `connections` sockets to one PACS, and the queue of lookups waiting
@@ -24,7 +24,7 @@ export class ConnectionPool {
   private readonly carrying = new Map<SanteConnection, Lookup>();
   private readonly backingOff = new Map<Lookup, NodeJS.Timeout>();
   private readonly breaker: CircuitBreaker;
-  private idle: SanteConnection[] = [];
+  private readonly idle: SanteConnection[] = [];
   private closing: Promise<void> | undefined;
   private allClosed: (() => void) | undefined;
   private readonly events = {
@@ -50,14 +50,9 @@ export class ConnectionPool {
     return this.breaker.isOpen;
   }
 
-  /** Sends `frame` and settles once: `resolve` with the reply `newDecoder` reads, or `reject` with a SanteError. */
-  request(
-    frame: Buffer,
-    newDecoder: () => LineFrameDecoder<unknown>,
-    resolve: (value: unknown) => void,
-    reject: (err: SanteError) => void,
-  ): void {
-    const lookup = new Lookup(frame, newDecoder, resolve, reject);
+  /** Sends `frame` and calls `done` once: with the reply `newDecoder` reads, or with a SanteError. */
+  request(frame: Buffer, newDecoder: () => LineFrameDecoder<unknown>, done: LookupDone): void {
+    const lookup = new Lookup(frame, newDecoder, done);
     if (this.closing) return lookup.fail(closedError(this.address));
     if (this.queue.length >= this.options.queueLimit) {
       return lookup.fail(
@@ -117,14 +112,17 @@ export class ConnectionPool {
   private start(lookup: Lookup, conn: SanteConnection): void {
     this.carrying.set(conn, lookup);
     // Going round again on a stale kept-alive socket keeps the clock that is running.
-    lookup.clock ??= setTimeout(() => {
-      lookup.clock = undefined;
-      lookup.fail(new SanteError("SANTE_TIMEOUT", `No reply from ${this.address} within ${this.options.timeout} ms`));
-      // The attempt may have gone round again onto another socket since this clock started.
-      for (const [carrier, carried] of this.carrying) if (carried === lookup) carrier.destroy();
-    }, this.options.timeout);
+    lookup.clock ??= setTimeout(this.expire, this.options.timeout, lookup);
     conn.send(lookup.frame, lookup.newDecoder());
   }
+
+  /** A lookup's clock ran out. One function for all lookups: a clock costs no closure of its own. */
+  private readonly expire = (lookup: Lookup): void => {
+    lookup.clock = undefined;
+    lookup.fail(new SanteError("SANTE_TIMEOUT", `No reply from ${this.address} within ${this.options.timeout} ms`));
+    // The attempt may have gone round again onto another socket since this clock started.
+    for (const [carrier, carried] of this.carrying) if (carried === lookup) carrier.destroy();
+  };
 
   private replied(conn: SanteConnection, value: unknown): void {
     this.carrying.get(conn)?.succeed(value);
@@ -137,7 +135,8 @@ export class ConnectionPool {
 
   private connectionClosed(conn: SanteConnection, failure: ExchangeFailure | undefined): void {
     this.all.delete(conn);
-    this.idle = this.idle.filter((x) => x !== conn);
+    const idleAt = this.idle.indexOf(conn);
+    if (idleAt !== -1) this.idle.splice(idleAt, 1);
     const lookup = this.carrying.get(conn);
     this.carrying.delete(conn);
     if (failure?.connectFailed) this.breaker.connectFailed();
