@@ -6,12 +6,13 @@
 import type { PatientLookup } from "../lib/sante";
 import type { Node, NodeAPI, NodeDef, NodeMessage } from "./glue/node-red-types";
 import { lookupAdapter, setupMessageNode } from "./glue/message-node";
-import { outputProperty } from "./glue/output-property";
+import { outputProperty, outputWriter } from "./glue/output-property";
 
 export = function register(RED: NodeAPI): void {
   function SantePatientTokensNode(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const output = outputProperty(def);
+    const write = outputWriter(RED, output);
     const split = def.split === true || def.split === "true";
     setupMessageNode<PatientLookup>(RED, this, def, {
       ...lookupAdapter("sante-patient-tokens"),
@@ -22,14 +23,14 @@ export = function register(RED: NodeAPI): void {
         const sante = () => ({ patientId, studies: studies.map((s) => ({ ...s })), cached });
         // With no studies there is nothing to split: one message with [] still ends this input visibly.
         if (!split || studies.length === 0) {
-          RED.util.setMessageProperty(msg, output, studies, true);
+          write(msg, studies);
           msg.sante = sante();
           return { out: msg, status };
         }
         const id = RED.util.generateId();
         const copies = studies.map((_, i) => (i === 0 ? msg : RED.util.cloneMessage(msg)));
         const out = copies.map((part: NodeMessage, index) => {
-          RED.util.setMessageProperty(part, output, { ...studies[index] }, true);
+          write(part, { ...studies[index] });
           part.sante = sante();
           // As the core split node does: an enclosing sequence stays reachable through parts.parts.
           const outer = msg.parts === undefined ? {} : { parts: part.parts };

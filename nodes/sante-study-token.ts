@@ -6,9 +6,10 @@
  */
 import type { StudyLookup } from "../lib/sante";
 import type { Node, NodeAPI, NodeDef } from "./glue/node-red-types";
-import { outputProperty } from "./glue/output-property";
+import { outputProperty, outputWriter } from "./glue/output-property";
 import { findServer } from "./glue/server-node";
 import { lookupAdapter, setupMessageNode } from "./glue/message-node";
+import type { StatusText } from "./glue/status";
 import { isWaiting, readWaitSettings, StudyWaits, type Waiting } from "./glue/study-waits";
 import { translator } from "./glue/translate";
 import { registerWaitEndpoints } from "./glue/wait-admin";
@@ -17,20 +18,23 @@ export = function register(RED: NodeAPI): void {
   function SanteStudyTokenNode(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const output = outputProperty(def);
+    const write = outputWriter(RED, output);
     const settings = readWaitSettings(def);
     const t = translator(RED, "sante-study-token");
+    const found: StatusText = () => t("status.found");
+    const foundCached: StatusText = () => t("status.found-cached");
+    const stored: StatusText = () => t("status.stored");
     const waits = new StudyWaits(RED, this, findServer(RED, def.server), settings, output, t);
     const status = setupMessageNode<StudyLookup | Waiting>(RED, this, def, {
       ...lookupAdapter("sante-study-token"),
       // Without wait mode, the plain lookup: no wrapper on the per-message path.
       run: (server, uid, msg) => (settings.enabled ? waits.lookup(uid, msg) : server.getClient().lookupStudy(uid)),
-      prepare: (msg, result, t) => {
-        if (isWaiting(result)) {
-          return { out: waits.waitingMessage(msg, result), port: 1, status: () => t("status.stored") };
-        }
-        RED.util.setMessageProperty(msg, output, result.token, true);
-        msg.sante = { studyInstanceUid: result.studyInstanceUid, token: result.token, cached: result.cached };
-        return { out: msg, status: () => t(result.cached ? "status.found-cached" : "status.found") };
+      prepare: (msg, result) => {
+        if (isWaiting(result)) return { out: waits.waitingMessage(msg, result), port: 1, status: stored };
+        write(msg, result.token);
+        // The client makes a new { studyInstanceUid, token, cached } for every call: it is msg.sante as it is.
+        msg.sante = result;
+        return { out: msg, status: result.cached ? foundCached : found };
       },
     });
     waits.start(status);

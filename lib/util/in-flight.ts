@@ -1,23 +1,12 @@
-import type { SanteError } from "../errors";
-
-/** Ends the handling of one message, with an error or without (Node-RED's `done`, or a wrapper of it). */
-export type EndFunction = (err?: SanteError) => void;
-
-/** One input message being handled; it ends exactly once, whichever comes first. */
-export interface Ticket {
-  /** Runs `deliver` (which must not throw: it updates status and sends) and then done(); false if the message had already ended. */
-  succeed(deliver: () => void): boolean;
-  /** Runs `before` (e.g. a status update) and then done(err); false if the message had already ended. */
-  fail(err: SanteError, before?: () => void): boolean;
-}
-
 /**
- * The messages a node is still handling. Closing the node fails those that are
- * left, so a redeploy ends each with SANTE_CLOSED even when the PACS's client
- * lives on in an unchanged config node; an answer that comes later is dropped.
+ * The messages a node is still handling, each of which must end exactly once.
+ * Closing the node fails those that are left, so a redeploy ends each with
+ * SANTE_CLOSED even when the PACS's client lives on in an unchanged config
+ * node; whatever comes for one later finds it ended and is dropped. The items
+ * themselves are the handles (no ticket object or closure per message).
  */
-export class InFlight {
-  private readonly open = new Set<EndFunction>();
+export class InFlight<T> {
+  private readonly open = new Set<T>();
 
   constructor(private readonly onChange: (count: number) => void) {}
 
@@ -25,33 +14,28 @@ export class InFlight {
     return this.open.size;
   }
 
-  start(done: EndFunction): Ticket {
-    this.open.add(done);
+  start(item: T): void {
+    this.open.add(item);
     this.onChange(this.open.size);
-    const end = (finish: () => void): boolean => {
-      if (!this.open.delete(done)) return false;
-      finish();
-      this.onChange(this.open.size);
-      return true;
-    };
-    return {
-      succeed: (deliver) =>
-        end(() => {
-          deliver();
-          done();
-        }),
-      fail: (err, before) =>
-        end(() => {
-          before?.();
-          done(err);
-        }),
-    };
   }
 
-  failAll(err: () => SanteError): void {
+  /** Whether `item` is still being handled (not yet ended). */
+  has(item: T): boolean {
+    return this.open.has(item);
+  }
+
+  /** Ends `item`: true the first time, false once it has ended (the caller then does nothing more with it). */
+  end(item: T): boolean {
+    if (!this.open.delete(item)) return false;
+    this.onChange(this.open.size);
+    return true;
+  }
+
+  /** Ends every item still open, oldest first, handing each to `fail`. */
+  failAll(fail: (item: T) => void): void {
     const left = [...this.open];
     this.open.clear();
-    for (const done of left) done(err());
+    for (const item of left) fail(item);
     if (left.length > 0) this.onChange(0);
   }
 }

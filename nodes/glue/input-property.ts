@@ -36,37 +36,78 @@ export function describeProperty(spec: PropertySpec): string {
 }
 
 /**
- * The value a message asks about. `hl7` reads msg.payload as an HL7 v2 message;
- * the other types go through Node-RED's own evaluateNodeProperty (the callback
- * form, which also serves asynchronous context stores). Any failure is a
- * SanteError SANTE_INVALID_INPUT.
+ * How one node reads each message's input value, chosen once at deploy.
+ * `msg` properties and `hl7` fields are read at once (the value, or a thrown
+ * SanteError SANTE_INVALID_INPUT), which spares every message a promise;
+ * the other types go through Node-RED's evaluateNodeProperty in its callback
+ * form, because context stores and JSONata may answer later.
  */
-export function resolveInput(
-  RED: NodeAPI,
-  node: Node,
-  msg: NodeMessage,
-  spec: PropertySpec,
-  t: Translate,
-): Promise<unknown> {
-  if (spec.type === "hl7") {
-    const payload = msg.payload;
-    if (typeof payload !== "string" && !Buffer.isBuffer(payload)) {
-      const got = payload === null ? "null" : Array.isArray(payload) ? "array" : typeof payload;
-      return Promise.reject(new SanteError("SANTE_INVALID_INPUT", t("errors.hl7-payload", { type: got })));
-    }
-    try {
-      return Promise.resolve(readHl7(payload, spec.value));
-    } catch (err) {
-      return Promise.reject(toSanteError(err));
-    }
+export type InputReader =
+  | { readonly sync: true; read(msg: NodeMessage): unknown }
+  | { readonly sync: false; read(msg: NodeMessage): Promise<unknown> };
+
+/** A property that is one plain name (payload, uid): read as msg[name], as getMessageProperty would. */
+const PLAIN_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+export function inputReader(RED: NodeAPI, node: Node, spec: PropertySpec, t: Translate): InputReader {
+  if (spec.type === "hl7") return { sync: true, read: (msg) => readHl7Field(msg, spec, t) };
+  if (spec.type === "msg") {
+    const name = spec.value;
+    const get = PLAIN_NAME.test(name)
+      ? (msg: NodeMessage) => msg[name]
+      : (msg: NodeMessage) => RED.util.getMessageProperty(msg, name);
+    return {
+      sync: true,
+      read: (msg) => {
+        let value: unknown;
+        try {
+          value = get(msg);
+        } catch (err) {
+          // A path through something missing (msg.a.b without msg.a) throws, as in evaluateNodeProperty.
+          throw toSanteError(err);
+        }
+        return present(value, spec, t);
+      },
+    };
   }
+  return { sync: false, read: (msg) => resolveInput(RED, node, msg, spec, t) };
+}
+
+function present(value: unknown, spec: PropertySpec, t: Translate): unknown {
+  if (value === undefined || value === null) throw missing(spec, t);
+  return value;
+}
+
+function missing(spec: PropertySpec, t: Translate): SanteError {
+  return new SanteError("SANTE_INVALID_INPUT", t("errors.no-input", { property: describeProperty(spec) }));
+}
+
+/** The fields an `hl7` property names, read from msg.payload as an HL7 v2 message. */
+function readHl7Field(msg: NodeMessage, spec: PropertySpec, t: Translate): unknown {
+  const payload = msg.payload;
+  if (typeof payload !== "string" && !Buffer.isBuffer(payload)) {
+    const got = payload === null ? "null" : Array.isArray(payload) ? "array" : typeof payload;
+    throw new SanteError("SANTE_INVALID_INPUT", t("errors.hl7-payload", { type: got }));
+  }
+  try {
+    return readHl7(payload, spec.value);
+  } catch (err) {
+    throw toSanteError(err);
+  }
+}
+
+/**
+ * The value a message asks about, through Node-RED's own evaluateNodeProperty
+ * (the callback form, which also serves asynchronous context stores). Any
+ * failure is a SanteError SANTE_INVALID_INPUT.
+ */
+function resolveInput(RED: NodeAPI, node: Node, msg: NodeMessage, spec: PropertySpec, t: Translate): Promise<unknown> {
   return new Promise((resolve, reject) => {
     try {
       RED.util.evaluateNodeProperty(spec.value, spec.type, node, msg, (err, value) => {
         if (err) reject(toSanteError(err));
-        else if (value === undefined || value === null) {
-          reject(new SanteError("SANTE_INVALID_INPUT", t("errors.no-input", { property: describeProperty(spec) })));
-        } else resolve(value);
+        else if (value === undefined || value === null) reject(missing(spec, t));
+        else resolve(value);
       });
     } catch (err) {
       // JSONata syntax errors and bad context keys throw instead of calling back.

@@ -1,8 +1,9 @@
 import { SanteError, toSanteError } from "../../lib/errors";
-import { Fifo } from "../../lib/util/fifo";
 import { InFlight } from "../../lib/util/in-flight";
-import type { DoneFunction, Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from "./node-red-types";
-import { INPUT_DEFAULT, readPropertySpec, resolveInput } from "./input-property";
+import { isPromise } from "../../lib/util/is-promise";
+import type { Node, NodeAPI, NodeDef, NodeMessage } from "./node-red-types";
+import { Backlog, type Job } from "./backlog";
+import { INPUT_DEFAULT, inputReader, readPropertySpec } from "./input-property";
 import { findServer, type SantePacsServer } from "./server-node";
 import { LookupStatus, showConfigProblem, type StatusText } from "./status";
 import { translator, type Translate } from "./translate";
@@ -13,12 +14,6 @@ import { translator, type Translate } from "./translate";
  * a promise chain each, and never overflows the client's own queue (SANTE_BUSY).
  */
 export const WINDOW = 256;
-
-interface Input {
-  msg: NodeMessage;
-  send: SendFunction;
-  done: DoneFunction;
-}
 
 /**
  * What differs between our message-handling nodes; the Node-RED glue they share is here. `C` is the config
@@ -73,6 +68,11 @@ export function markFailed(msg: NodeMessage, err: SanteError): void {
  * either sent on with the result or done(err) with a SanteError whose code
  * reaches Catch nodes, also when the node is closed with messages in hand.
  * Returns the node's status, for what a node shows besides its messages.
+ *
+ * The path of one message is plain calls where it can be: a `msg` or `hl7`
+ * property is read at once, a result that is not a promise is sent at once,
+ * and a promise costs one `then` (its two callbacks are the only closures
+ * made per message).
  */
 export function setupMessageNode<R, C = SantePacsServer>(
   RED: NodeAPI,
@@ -82,8 +82,8 @@ export function setupMessageNode<R, C = SantePacsServer>(
 ): LookupStatus {
   const t = translator(RED, adapter.type);
   const status = new LookupStatus(node, t);
-  const queued = new Fifo<Input>();
-  const inFlight = new InFlight((count) => status.pending(count + queued.length));
+  const queued = new Backlog();
+  const inFlight = new InFlight<Job>((count) => status.pending(count + queued.length));
   // A config node of another type is the adapter's to find; ours by default.
   const server = adapter.config ? adapter.config(RED, def) : (findServer(RED, def.server) as C | undefined);
   let setupProblem: SanteError | undefined;
@@ -96,37 +96,73 @@ export function setupMessageNode<R, C = SantePacsServer>(
   if (!server) setupProblem = new SanteError("SANTE_INVALID_INPUT", t("errors.no-server"));
   if (setupProblem) status.problem(setupProblem.code);
   else if (server) showConfigProblem(() => adapter.probe(server), status);
+  const input = inputReader(RED, node, spec, t);
 
-  const handle = ({ msg, send, done }: Input): void => {
-    let ended = false;
-    const ticket = inFlight.start((err) => {
-      ended = true;
-      if (err) markFailed(msg, err);
-      done(err);
-    });
-    const fail = (err: unknown) => {
-      const error = toSanteError(err);
-      ticket.fail(error, () => status.failed(error.code));
-    };
-    if (setupProblem || !server) return fail(setupProblem);
-    resolveInput(RED, node, msg, spec, t)
-      .then((value) => adapter.run(server, value, msg))
-      .then((result) => {
-        // Ended already (the node closed first): the message has had its SANTE_CLOSED and must not change any more.
-        if (ended) return;
-        if (msg.santeError !== undefined) delete msg.santeError;
-        const { out, status: text, port = 0 } = adapter.prepare(msg, result, t);
-        ticket.succeed(() => {
-          status.succeeded(text);
-          send(port > 0 ? [...new Array<null>(port).fill(null), out] : Array.isArray(out) ? [out] : out);
-        });
-      })
-      .catch(fail)
-      .finally(pump);
-  };
+  function start(job: Job): void {
+    inFlight.start(job);
+    if (setupProblem || !server) return fail(job, setupProblem);
+    const use = server;
+    let result: R | PromiseLike<R>;
+    try {
+      result = input.sync
+        ? adapter.run(use, input.read(job.msg), job.msg)
+        : // A message closed while its property was read asks nothing of its config node.
+          input
+            .read(job.msg)
+            .then((value) => (inFlight.has(job) ? adapter.run(use, value, job.msg) : (undefined as R)));
+    } catch (err) {
+      return fail(job, err);
+    }
+    if (isPromise(result)) {
+      result.then(
+        (value: R) => succeed(job, value),
+        (err: unknown) => fail(job, err),
+      );
+    } else succeed(job, result);
+  }
 
+  function succeed(job: Job, result: R): void {
+    // Ended already (the node closed first): the message has had its SANTE_CLOSED and must not change any more.
+    if (!inFlight.has(job)) return;
+    const msg = job.msg;
+    let prepared: Prepared;
+    try {
+      if (msg.santeError !== undefined) delete msg.santeError;
+      prepared = adapter.prepare(msg, result, t);
+    } catch (err) {
+      return fail(job, err);
+    }
+    inFlight.end(job);
+    const { out, status: text, port = 0 } = prepared;
+    status.succeeded(text);
+    node.send(port > 0 ? [...new Array<null>(port).fill(null), out] : Array.isArray(out) ? [out] : out);
+    job.done();
+    pump();
+  }
+
+  function fail(job: Job, err: unknown): void {
+    if (!inFlight.end(job)) return;
+    const error = toSanteError(err);
+    status.failed(error.code);
+    markFailed(job.msg, error);
+    job.done(error);
+    pump();
+  }
+
+  // A message that ends at once starts the next from inside pump(): the flag keeps that a loop, not a recursion.
+  let pumping = false;
   function pump(): void {
-    while (inFlight.size < WINDOW && queued.length > 0) handle(queued.shift() as Input);
+    if (pumping) return;
+    pumping = true;
+    try {
+      while (inFlight.size < WINDOW) {
+        const job = queued.shift();
+        if (!job) break;
+        start(job);
+      }
+    } finally {
+      pumping = false;
+    }
   }
 
   function limit(): number | undefined {
@@ -138,7 +174,9 @@ export function setupMessageNode<R, C = SantePacsServer>(
     }
   }
 
-  node.on("input", (msg, send, done) => {
+  node.on("input", (msg, _send, done) => {
+    // Nothing waits and there is room: no queue in between.
+    if (queued.length === 0 && inFlight.size < WINDOW) return start({ msg, done });
     // The wait here counts against the server's queue limit, so memory stays bounded by it.
     const max = queued.length > 0 ? limit() : undefined;
     if (max !== undefined && queued.length >= max) {
@@ -148,18 +186,18 @@ export function setupMessageNode<R, C = SantePacsServer>(
       done(busy);
       return;
     }
-    queued.push({ msg, send, done });
+    queued.push(msg, done);
     pump();
     if (queued.length > 0) status.pending(inFlight.size + queued.length);
   });
 
   node.on("close", (_removed, done) => {
-    const closed = () => new SanteError("SANTE_CLOSED", t("errors.closed"));
-    queued.drain((input) => {
-      const err = closed();
-      markFailed(input.msg, err);
-      input.done(err);
-    });
+    const closed = (job: Job) => {
+      const err = new SanteError("SANTE_CLOSED", t("errors.closed"));
+      markFailed(job.msg, err);
+      job.done(err);
+    };
+    queued.drain(closed);
     inFlight.failAll(closed);
     status.dispose();
     done();

@@ -40,7 +40,7 @@ export interface Node {
   /** The listener's arity tells Node-RED whether it waits for `done`; (removed, done) is the form we use. */
   on(event: "close", listener: (removed: boolean, done: () => void) => void): void;
   status(status: NodeStatus): void;
-  /** Sends outside of an input handler (a message that waited comes out later). */
+  /** Sends outside of an input handler (a message that waited comes out later); the `send` an input listener gets only calls this. */
   send(msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>): void;
   error(err: unknown, msg?: NodeMessage): void;
   warn(message: unknown): void;
@@ -83,7 +83,7 @@ export interface NodeAPI {
       callback: (err: Error | null, result: unknown) => void,
     ): void;
     setMessageProperty(msg: NodeMessage, property: string, value: unknown, createMissing?: boolean): boolean;
-    /** Throws for a property expression that cannot be parsed; undefined when a part of the path is missing. */
+    /** Throws for a property expression that cannot be parsed or a path through something missing (a.b without a); undefined when only the last part is missing. */
     getMessageProperty(msg: NodeMessage, property: string): unknown;
     cloneMessage<T extends NodeMessage>(msg: T): T;
     generateId(): string;

@@ -19,7 +19,9 @@ export type StatusText = () => string;
  * possibly up to MIN_INTERVAL_MS late.
  */
 export class LookupStatus {
-  private last: { fill: "green" | "red"; shape: "dot" | "ring"; text: StatusText } | undefined;
+  /** The last outcome: a success's text (translated when shown) or a failure's code; kept without an object per message. */
+  private lastText: StatusText | undefined;
+  private lastCode: string | undefined;
   private backlog: (() => NodeStatus | undefined) | undefined;
   private count = 0;
   private wanted = false;
@@ -38,11 +40,13 @@ export class LookupStatus {
   }
 
   succeeded(text: StatusText): void {
-    this.last = { fill: "green", shape: "dot", text };
+    this.lastText = text;
+    this.lastCode = undefined;
   }
 
   failed(code: string): void {
-    this.last = { fill: "red", shape: "ring", text: () => code };
+    this.lastText = undefined;
+    this.lastCode = code;
   }
 
   /**
@@ -100,7 +104,8 @@ export class LookupStatus {
     if (this.count > 0) return { fill: "blue", shape: "ring", text: this.t("status.waiting", { count: this.count }) };
     const kept = this.backlog?.();
     if (kept) return kept;
-    return this.last ? { fill: this.last.fill, shape: this.last.shape, text: this.last.text() } : {};
+    if (this.lastCode !== undefined) return { fill: "red", shape: "ring", text: this.lastCode };
+    return this.lastText ? { fill: "green", shape: "dot", text: this.lastText() } : {};
   }
 }
 
