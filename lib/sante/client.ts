@@ -43,7 +43,7 @@ export class SanteClient extends EventEmitter<SanteClientEvents> {
   private readonly pool: ConnectionPool;
   private readonly tokens: TokenStore | undefined;
   private readonly patients: Lru<string, StudyEntry[]> | undefined;
-  private readonly inFlightStudies = new Map<string, Promise<string>>();
+  private readonly inFlightStudies = new Map<string, Promise<StudyLookup>>();
   private inFlight = 0;
   private readonly newStudyDecoder: () => SingleLineDecoder;
   private readonly newStudyListDecoder: () => StudyListDecoder;
@@ -143,10 +143,14 @@ export class SanteClient extends EventEmitter<SanteClientEvents> {
     return this.pool.close();
   }
 
-  /** Asks the PACS, or joins the identical lookup already on its way. */
+  /**
+   * Asks the PACS, or joins the identical lookup already on its way. The
+   * caller that asked gets the request's own promise; one that joins gets a
+   * copy of the answer, so no two callers share an object.
+   */
   private fetchStudy(uid: string): Promise<StudyLookup> {
-    const shared = this.inFlightStudies.get(uid) ?? this.askStudy(uid);
-    return shared.then((token) => ({ studyInstanceUid: uid, token, cached: false }));
+    const shared = this.inFlightStudies.get(uid);
+    return shared ? shared.then((found) => ({ ...found })) : this.askStudy(uid);
   }
 
   /**
@@ -154,14 +158,14 @@ export class SanteClient extends EventEmitter<SanteClientEvents> {
    * stored, and only then stops being shared. A request the pool refuses at
    * once (SANTE_BUSY, SANTE_CLOSED) is never shared.
    */
-  private askStudy(uid: string): Promise<string> {
+  private askStudy(uid: string): Promise<StudyLookup> {
     let settled = false;
-    const asked = new Promise<string>((resolve, reject) => {
+    const asked = new Promise<StudyLookup>((resolve, reject) => {
       const end = (err: Error | undefined, token?: string) => {
         settled = true;
         this.inFlightStudies.delete(uid);
         if (err) reject(err);
-        else resolve(token as string);
+        else resolve({ studyInstanceUid: uid, token: token as string, cached: false });
       };
       this.request<string>(uid, this.newStudyDecoder, (err, token) => {
         if (err) return end(err);

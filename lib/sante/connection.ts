@@ -37,6 +37,14 @@ export interface ConnectionEvents {
 export class SanteConnection {
   private readonly socket: net.Socket;
   private decoder: LineFrameDecoder<unknown> | undefined;
+  /**
+   * Kept-alive sockets: the last exchange's decoder, clean after its reply (a
+   * decoder between frames is in the state a new one starts in), reused when
+   * the next exchange wants the same kind, and the factory that made it.
+   */
+  private spare: LineFrameDecoder<unknown> | undefined;
+  private spareKind: (() => LineFrameDecoder<unknown>) | undefined;
+  private kind: (() => LineFrameDecoder<unknown>) | undefined;
   private frame: Buffer | undefined;
   private connected = false;
   private replyBytes = 0;
@@ -68,9 +76,11 @@ export class SanteConnection {
   }
 
   /** Start an exchange. The pool only gives one to a connection that has none. */
-  send(frame: Buffer, decoder: LineFrameDecoder<unknown>): void {
+  send(frame: Buffer, newDecoder: () => LineFrameDecoder<unknown>): void {
     this.frame = frame;
-    this.decoder = decoder;
+    this.decoder = this.spare !== undefined && this.spareKind === newDecoder ? this.spare : newDecoder();
+    this.kind = newDecoder;
+    this.spare = undefined;
     this.replyBytes = 0;
     this.socket.ref();
     if (this.connected) this.socket.write(frame);
@@ -110,6 +120,8 @@ export class SanteConnection {
     this.exchanges++;
     // Settle the socket's state first: the pool may hand this connection its next exchange at once.
     if (this.options.keepAlive) {
+      this.spare = decoder;
+      this.spareKind = this.kind;
       if (this.idleTimer) this.idleTimer.refresh();
       else this.idleTimer = setTimeout(() => this.onIdle(), IDLE_TIMEOUT_MS).unref();
       // An idle pooled socket must not keep a script's process alive.

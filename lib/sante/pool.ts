@@ -113,7 +113,7 @@ export class ConnectionPool {
     this.carrying.set(conn, lookup);
     // Going round again on a stale kept-alive socket keeps the clock that is running.
     lookup.clock ??= setTimeout(this.expire, this.options.timeout, lookup);
-    conn.send(lookup.frame, lookup.newDecoder());
+    conn.send(lookup.frame, lookup.newDecoder);
   }
 
   /** A lookup's clock ran out. One function for all lookups: a clock costs no closure of its own. */
