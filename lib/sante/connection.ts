@@ -146,8 +146,11 @@ export class SanteConnection {
   }
 
   private onClose(): void {
-    if (this.linger) clearTimeout(this.linger);
-    if (this.idleTimer) clearTimeout(this.idleTimer);
+    // Node keeps a closed socket's object graph until a full GC (its handle's wrapper outlives it), and with
+    // it whatever the socket's listeners reach: this connection. Let go of the timers and decoder it holds.
+    clearTimeout(this.linger);
+    clearTimeout(this.idleTimer);
+    this.linger = this.idleTimer = this.spare = undefined;
     const inExchange = this.decoder !== undefined;
     this.decoder = undefined;
     this.frame = undefined;
