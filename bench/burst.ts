@@ -61,7 +61,7 @@ export async function repeatedBursts(
     red,
     "lookup",
     // Each burst numbers its messages on from the last (the same UIDs), so a late answer is never taken for this burst's.
-    (i) => ({ payload: poolUid(i % burstN), benchIndex: i }),
+    (i) => poolUid(i % burstN),
     (msg) => msg.payload === poolToken((msg.benchIndex as number) % burstN),
     15_000,
   );

@@ -23,9 +23,12 @@ function space(size: PatientSize): StudySpace {
   return size === 5 ? 2 : 3;
 }
 
+/** "2.25.<space>", made once: each UID then holds its digits and a reference to this, not a prefix of its own. */
+const UID_PREFIX = { 1: "2.25.1", 2: "2.25.2", 3: "2.25.3" } as const;
+
 /** A valid Study Instance UID under 2.25 (digits and dots, no leading zero). */
 export function studyUid(where: StudySpace, index: number): string {
-  return `2.25.${where}${String(index).padStart(9, "0")}`;
+  return UID_PREFIX[where] + String(index).padStart(9, "0");
 }
 
 /** A 64-character [A-Za-z0-9] token like the vendor's, fixed for (space, index). */

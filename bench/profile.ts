@@ -123,10 +123,17 @@ export function writeProfile(dir: string, rowId: string, profile: CpuProfile): s
   return file;
 }
 
-/** The layer shares of each profiled row, one line each. */
-export function sharesTable(rows: readonly { id: string; shares: LayerShares }[]): string {
-  const head = ["row (sampled µs per lookup)", ...LAYERS, "total"];
-  const body = rows.map((r) => [r.id, ...[...LAYERS, "total"].map((l) => (r.shares[l] ?? 0).toFixed(1))]);
+/**
+ * The layer shares of each profiled row, one line each, scaled to the row's
+ * CPU µs per lookup: a sample counts wall time, which on a busy machine
+ * includes time the process waited for a CPU, so only the proportions are kept.
+ */
+export function sharesTable(rows: readonly { id: string; shares: LayerShares; cpuUs: number }[]): string {
+  const head = ["row (CPU µs per lookup, by profile share)", ...LAYERS, "total"];
+  const body = rows.map((r) => {
+    const scale = r.shares.total > 0 ? r.cpuUs / r.shares.total : 0;
+    return [r.id, ...[...LAYERS, "total"].map((l) => ((r.shares[l] ?? 0) * scale).toFixed(1))];
+  });
   const widths = head.map((h, k) => Math.max(h.length, ...body.map((c) => c[k].length)));
   const line = (c: string[]) => c.map((x, k) => (k === 0 ? x.padEnd(widths[k]) : x.padStart(widths[k]))).join("  ");
   return [line(head), ...body.map(line)].join("\n");

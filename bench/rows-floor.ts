@@ -49,7 +49,7 @@ export function floorRow(kind: FloorNode, inFlight: number): RowSpec {
       openFlow(
         ctx,
         floorFlow(kind),
-        (i) => ({ payload: poolUid(i), benchIndex: i }),
+        (i) => poolUid(i),
         (msg) => msg.payload === poolUid(msg.benchIndex as number),
         15_000,
       ),

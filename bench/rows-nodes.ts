@@ -57,14 +57,14 @@ export function lookupFlow(port: number, f: LookupFlow): FlowNode[] {
 export async function openFlow(
   ctx: BenchContext,
   flow: FlowNode[],
-  makeMessage: (i: number) => BenchMessage,
+  payloadOf: (i: number) => unknown,
   isCorrect: (msg: BenchMessage) => boolean,
   stallMs: number,
   matchOldest = false,
 ): Promise<RowSession> {
   const red = await ctx.nodeRed();
   await red.deploy(flow);
-  const driver = new FlowDriver(red, "lookup", makeMessage, isCorrect, stallMs, matchOldest);
+  const driver = new FlowDriver(red, "lookup", payloadOf, isCorrect, stallMs, matchOldest);
   return {
     lookup: driver.lookup,
     outputs: () => driver.outputs,
@@ -118,7 +118,7 @@ export function nodeStudyRow(mode: Mode, inFlight: number | "burst", cache: bool
       return openFlow(
         ctx,
         lookupFlow(ctx.sim.port, { lookupType: "sante-study-token", mode, connections, cache }),
-        (i) => ({ payload: poolUid(uidIndex(i)), benchIndex: i }),
+        (i) => poolUid(uidIndex(i)),
         (msg) => msg.payload === expectedToken(cache, uidIndex(msg.benchIndex as number)),
         STALL_MS,
       );
@@ -139,7 +139,7 @@ export function nodePatientRow(size: PatientSize, mode: Mode, inFlight: number):
       openFlow(
         ctx,
         lookupFlow(ctx.sim.port, { lookupType: "sante-patient-tokens", mode, connections: inFlight, cache: true }),
-        (i) => ({ payload: patientId(size, i), benchIndex: i }),
+        (i) => patientId(size, i),
         (msg) => sameStudies(msg.payload, patientStudies(size, msg.benchIndex as number)),
         STALL_MS,
       ),

@@ -51,7 +51,7 @@ export function peerRow(inFlight: 1 | "burst", n?: number): RowSpec {
       openFlow(
         ctx,
         peerFlow(ctx.sim.port),
-        (i) => ({ payload: Buffer.from(`\x10${poolUid(i)}\r`, "latin1"), benchIndex: i }),
+        (i) => Buffer.from(`\x10${poolUid(i)}\r`, "latin1"),
         (msg) => Buffer.isBuffer(msg.payload) && msg.payload.equals(studyReply(poolToken(msg.benchIndex as number))),
         STALL_MS,
         true,

@@ -144,7 +144,9 @@ async function main(): Promise<void> {
     if (results.length > 0) {
       console.log(`${textTable(results)}\n\n${LEGEND}`);
       if (values.markdown) console.log(`\n${markdownTable(results)}`);
-      const profiled = results.flatMap((r) => (r.profile ? [{ id: r.id, shares: r.profile }] : []));
+      const profiled = results.flatMap((r) =>
+        r.profile ? [{ id: r.id, shares: r.profile, cpuUs: r.cpuUsPerLookup }] : [],
+      );
       if (profiled.length > 0) console.log(`\n${sharesTable(profiled)}`);
     }
 
