@@ -9,7 +9,7 @@ import type { Node, NodeAPI, NodeDef } from "./glue/node-red-types";
 import { outputProperty, outputWriter } from "./glue/output-property";
 import { findServer } from "./glue/server-node";
 import { lookupAdapter, setupMessageNode } from "./glue/message-node";
-import type { StatusText } from "./glue/status";
+import type { StatusText } from "./glue/lookup-status";
 import { isWaiting, readWaitSettings, StudyWaits, type Waiting } from "./glue/study-waits";
 import { translator } from "./glue/translate";
 import { registerWaitEndpoints } from "./glue/wait-admin";

@@ -116,7 +116,7 @@ describe(`browser: the demo's editor and patient page (Node-RED ${NODE_RED_VERSI
       // The sidebar shortens long strings: the length and the start identify the link.
       const link = linkFor(SEED_STUDY.token);
       assert.ok(shown.includes(`string[${link.length}]`) && shown.includes(link.slice(0, 70)), shown);
-      // Node statuses are throttled (nodes/glue/status.ts): let "waiting" give way to the result on every node (the
+      // Node statuses are throttled (nodes/glue/throttled-status.ts): let "waiting" give way to the result on every node (the
       // study and the link node both show it): first() keeps matching whichever still says "waiting".
       const waiting = editor.locator(".red-ui-flow-node-status-label", { hasText: "waiting" });
       await waiting.first().waitFor({ state: "hidden" });

@@ -5,7 +5,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from "./node-red-types";
 import { Backlog, type Job } from "./backlog";
 import { INPUT_DEFAULT, inputReader, readPropertySpec } from "./input-property";
 import { findServer, type SantePacsServer } from "./server-node";
-import { LookupStatus, showConfigProblem, type StatusText } from "./status";
+import { LookupStatus, showConfigProblem, type StatusText } from "./lookup-status";
 import { translator, type Translate } from "./translate";
 
 /**

@@ -19,7 +19,7 @@ import type { WaitRecord } from "../../lib/wait/store";
 import { markFailed } from "./message-node";
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from "./node-red-types";
 import type { SantePacsServer } from "./server-node";
-import type { LookupStatus } from "./status";
+import type { LookupStatus } from "./lookup-status";
 import type { Translate } from "./translate";
 import { waitJournalPath, type WaitRuntime } from "./wait-store-lease";
 

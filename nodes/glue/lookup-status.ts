@@ -1,13 +1,7 @@
 import type { Node, NodeStatus } from "./node-red-types";
 import { toSanteError } from "../../lib/errors";
+import { ThrottledStatus } from "./throttled-status";
 import type { Translate } from "./translate";
-
-/**
- * At most one status update per this many milliseconds. A busy HL7 feed moves
- * the waiting count thousands of times a second; every update is an event the
- * runtime sends to each open editor, and a person reads a few per second at most.
- */
-const MIN_INTERVAL_MS = 200;
 
 /** Status text, translated only when it is shown: RED._ costs more than a cached lookup. */
 export type StatusText = () => string;
@@ -15,8 +9,8 @@ export type StatusText = () => string;
 /**
  * What a lookup node shows under itself: a blue ring with the number of its
  * lookups still waiting, else a green dot with the last result or a red ring
- * with the last error code. Never a token. The latest state always shows,
- * possibly up to MIN_INTERVAL_MS late.
+ * with the last error code. Never a token. Throttled (ThrottledStatus): the
+ * latest state always shows, a little late at most.
  */
 export class LookupStatus {
   /** The last outcome: a success's text (translated when shown) or a failure's code; kept without an object per message. */
@@ -24,19 +18,19 @@ export class LookupStatus {
   private lastCode: string | undefined;
   private backlog: (() => NodeStatus | undefined) | undefined;
   private count = 0;
-  private wanted = false;
-  private shownAt = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly throttle: ThrottledStatus;
 
   constructor(
-    private readonly node: Node,
+    node: Node,
     private readonly t: Translate,
-  ) {}
+  ) {
+    this.throttle = new ThrottledStatus(node, () => this.current());
+  }
 
   /** Called whenever the number of messages in flight changes. */
   pending(count: number): void {
     this.count = count;
-    this.show();
+    this.throttle.changed();
   }
 
   succeeded(text: StatusText): void {
@@ -56,48 +50,24 @@ export class LookupStatus {
    */
   keeps(source: () => NodeStatus | undefined): void {
     this.backlog = source;
-    this.show();
+    this.throttle.changed();
   }
 
   /** What `keeps()` reports has changed: shown with the next update. */
   keptChanged(): void {
-    this.show();
+    this.throttle.changed();
   }
 
-  /** A problem known before any message arrives, such as no server chosen. */
+  /** A problem known before any message arrives, such as no server chosen: shown at once, from deploy on. */
   problem(code: string): void {
     this.failed(code);
     this.count = 0;
-    // Shown at once: it is there from deploy on, not the outcome of a message.
-    this.dispose();
-    this.wanted = true;
-    this.flush();
+    this.throttle.show();
   }
 
   /** On close: nothing more to show, and no timer left behind. */
   dispose(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.wanted = false;
-  }
-
-  private show(): void {
-    this.wanted = true;
-    if (this.timer) return;
-    // Even after a quiet spell the update waits for the next turn of the event loop: a message handled at once
-    // (a viewer link, a cached token) then shows its result only, not a "1 waiting" flash before it.
-    const wait = Math.max(0, this.shownAt + MIN_INTERVAL_MS - Date.now());
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.flush();
-    }, wait);
-  }
-
-  private flush(): void {
-    if (!this.wanted) return;
-    this.shownAt = Date.now();
-    this.node.status(this.current());
-    this.wanted = false;
+    this.throttle.dispose();
   }
 
   private current(): NodeStatus {
