@@ -26,8 +26,8 @@ export interface BenchContext {
 /** What a row needs while it runs. */
 export interface RowSession {
   lookup: Lookup;
-  /** Messages that reached the end of the flow, for Node-RED rows; and those that matched no input. */
-  outputs?(): number;
+  /** Messages that reached the end of the flow, for Node-RED rows (or, for a row ending in another process, there); and those that matched no input. */
+  outputs?(): number | Promise<number>;
   unmatched?(): number;
   /** Called after the warm-up, before the measured run. */
   beforeMeasure?(): void;
@@ -50,7 +50,8 @@ export interface RowSpec {
   once?: boolean;
   /** Row whose rate this row's ratio is taken against. */
   baseline?: string;
-  target?: { min: number; of: string; label: string };
+  /** At least `min` × the rate of row `of`; without `of`, at least `min` lookups/s. */
+  target?: { min: number; of?: string; label: string };
   /** Rows of ours must answer N out of N. */
   ours: boolean;
   open(ctx: BenchContext): Promise<RowSession>;
@@ -83,7 +84,8 @@ export interface RowResult {
   pacsPeakConnections: number;
   baseline: string | null;
   ratioToBaseline: number | null;
-  target: { label: string; min: number; of: string; ratio: number | null; met: boolean } | null;
+  /** `ratio`: the rate itself for a target without `of`. */
+  target: { label: string; min: number; of?: string; ratio: number | null; met: boolean } | null;
   allCorrect: boolean | null;
 }
 
@@ -135,7 +137,7 @@ export async function runRow(spec: RowSpec, ctx: BenchContext): Promise<RowResul
       p99Ms: percentile(run.latencies, run.timed, 99),
       cpuUsPerLookup: (used.user + used.system) / n,
       correct: run.correct,
-      outputs: session.outputs ? session.outputs() : null,
+      outputs: session.outputs ? await session.outputs() : null,
       unmatchedOutputs: session.unmatched ? session.unmatched() : null,
       failures: run.failures,
       duplicates: run.duplicates,
@@ -207,7 +209,8 @@ export function judge(specs: readonly RowSpec[], perRound: ReadonlyMap<string, R
     const row = combine(rounds);
     row.ratioToBaseline = spec.baseline ? pairedRatio(rounds, perRound.get(spec.baseline)) : null;
     if (spec.target) {
-      const ratio = pairedRatio(rounds, perRound.get(spec.target.of));
+      const ratio =
+        spec.target.of === undefined ? row.lookupsPerSecond : pairedRatio(rounds, perRound.get(spec.target.of));
       row.target = { ...spec.target, ratio, met: ratio !== null && ratio >= spec.target.min };
     }
     results.push(row);
