@@ -39,7 +39,12 @@ export interface ParsedHl7 {
 const VT = "\x0b";
 const FS = "\x1c";
 
-export function parseHl7Message(message: string | Buffer): ParsedHl7 {
+export interface ParseOptions {
+  /** Only the MSH segment (a message's header; the rest is not even split): what a sender needs of what it sends. */
+  readonly headerOnly?: boolean;
+}
+
+export function parseHl7Message(message: string | Buffer, options: ParseOptions = {}): ParsedHl7 {
   const text = unwrapHl7(message);
   if (!text.startsWith("MSH") || text.length < 5) throw notHl7("it does not start with an MSH segment");
   const field = text[3];
@@ -48,6 +53,8 @@ export function parseHl7Message(message: string | Buffer): ParsedHl7 {
   const sepAt = msh.indexOf(field);
   const encodingCharacters = sepAt < 0 ? msh : msh.slice(0, sepAt);
   const delimiters = hl7Delimiters(field, encodingCharacters);
+  // The MSH is the first line whichever way segments end: it ends at the first CR or LF after MSH-1.
+  if (options.headerOnly) return { delimiters, encodingCharacters, segments: [{ name: "MSH", text: field + msh }] };
 
   const crEnded = mshEnd >= 0 && text[4 + mshEnd] === "\r";
   const segments: Hl7Segment[] = [];

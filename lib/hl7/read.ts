@@ -1,17 +1,18 @@
 import { SanteError } from "../errors";
-import { parseHl7Message, type ParsedHl7 } from "./message";
+import { toParsedHl7, type ParsedHl7 } from "./message";
 import { fieldPath, parseHl7PathList, type Hl7Path } from "./path";
 import { selectHl7Value } from "./select";
 
 /**
- * The value of the first path in the comma-separated list that yields a non-empty value.
+ * The value of the first path in the comma-separated list that yields a non-empty value, in a message given as text
+ * (string or Buffer) or already parsed.
  * Throws SANTE_INVALID_INPUT for a bad path list, a message that is not HL7 v2, or when no path yields a
  * value. Error messages never quote the message: it holds patient data. They name at most its type (MSH-9)
  * and control ID (MSH-10).
  */
-export function readHl7(message: string | Buffer, paths: string): string {
+export function readHl7(message: string | Buffer | ParsedHl7, paths: string): string {
   const list = parseHl7PathList(paths);
-  const msg = parseHl7Message(message);
+  const msg = toParsedHl7(message);
   for (const path of list) {
     const value = selectHl7Value(msg, path);
     if (value !== "") return value;
