@@ -56,15 +56,22 @@ export function rawField(msg: ParsedHl7, segment: Hl7Segment, field: number): st
   return fieldsOf(segment, msg.delimiters.field)[segment.name === "MSH" ? field - 1 : field] ?? "";
 }
 
-/** A segment's text split at the field separator, once per segment: a message is read field by field. */
-const splitSegments = new WeakMap<Hl7Segment, { readonly separator: string; readonly parts: readonly string[] }>();
+/**
+ * The last segment split at the field separator: a message is read field by field, a segment's fields one after
+ * another (a header, a copied segment), so one entry serves nearly every read. A WeakMap of every segment ever read
+ * cost more in garbage collection than the splits it saved.
+ */
+let lastSplit: { readonly segment: Hl7Segment; readonly separator: string; readonly parts: readonly string[] } = {
+  segment: { name: "", text: "" },
+  separator: "",
+  parts: [],
+};
 
 function fieldsOf(segment: Hl7Segment, separator: string): readonly string[] {
-  const known = splitSegments.get(segment);
-  if (known !== undefined && known.separator === separator) return known.parts;
-  const parts = segment.text.split(separator);
-  splitSegments.set(segment, { separator, parts });
-  return parts;
+  if (lastSplit.segment !== segment || lastSplit.separator !== separator) {
+    lastSplit = { segment, separator, parts: segment.text.split(separator) };
+  }
+  return lastSplit.parts;
 }
 
 function repetitions(msg: ParsedHl7, segment: Hl7Segment, field: number): Repetition[] {
