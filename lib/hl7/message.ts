@@ -107,20 +107,30 @@ export function unwrapHl7(message: string | Buffer): string {
 }
 
 /**
+ * MSH-1 + MSH-2 strings already found valid: a site's feeds use one or two sets (nearly always |^~\&), and every
+ * message read or written checks its set. Bounded, so that odd input cannot grow it.
+ */
+const validDelimiters = new Set<string>();
+const KNOWN_DELIMITERS = 32;
+
+/**
  * The delimiters of MSH-1 (field) and MSH-2 (encoding characters, 1 to 5); throws SANTE_INVALID_INPUT when they
  * are not distinct printable non-alphanumeric characters.
  */
 export function hl7Delimiters(field: string, encoding: string): Hl7Delimiters {
   const all = field + encoding;
-  // HL7 allows any printable non-alphanumeric character; anything else means this is not HL7 we can trust.
-  if (
-    field.length !== 1 ||
-    encoding.length < 1 ||
-    encoding.length > 5 ||
-    new Set(all).size !== all.length ||
-    /[A-Za-z0-9\x00-\x20\x7f]/.test(all)
-  ) {
-    throw notHl7("MSH-1 and MSH-2 do not hold valid delimiters");
+  if (!validDelimiters.has(all)) {
+    // HL7 allows any printable non-alphanumeric character; anything else means this is not HL7 we can trust.
+    if (
+      field.length !== 1 ||
+      encoding.length < 1 ||
+      encoding.length > 5 ||
+      new Set(all).size !== all.length ||
+      /[A-Za-z0-9\x00-\x20\x7f]/.test(all)
+    ) {
+      throw notHl7("MSH-1 and MSH-2 do not hold valid delimiters");
+    }
+    if (validDelimiters.size < KNOWN_DELIMITERS) validDelimiters.add(all);
   }
   const [component, repetition, escape, subcomponent, truncation] = encoding;
   return { field, component, repetition, escape, subcomponent, truncation };

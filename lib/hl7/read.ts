@@ -11,7 +11,7 @@ import { selectHl7Value } from "./select";
  * and control ID (MSH-10).
  */
 export function readHl7(message: string | Buffer | ParsedHl7, paths: string): string {
-  const list = parseHl7PathList(paths);
+  const list = pathList(paths);
   const msg = toParsedHl7(message);
   for (const path of list) {
     const value = selectHl7Value(msg, path);
@@ -20,7 +20,24 @@ export function readHl7(message: string | Buffer | ParsedHl7, paths: string): st
   throw new SanteError("SANTE_INVALID_INPUT", `No value at ${listed(list)} in the HL7 message${identity(msg)}`);
 }
 
-function listed(list: Hl7Path[]): string {
+/**
+ * Path lists parsed already: a node or a sender reads the same few paths from every message. Bounded (a flow could
+ * build paths from data); a list that does not parse is not kept, so it throws each time.
+ */
+const parsedPaths = new Map<string, readonly Hl7Path[]>();
+const KNOWN_PATHS = 256;
+
+function pathList(paths: string): readonly Hl7Path[] {
+  let list = parsedPaths.get(paths);
+  if (list === undefined) {
+    list = parseHl7PathList(paths);
+    if (parsedPaths.size >= KNOWN_PATHS) parsedPaths.clear();
+    parsedPaths.set(paths, list);
+  }
+  return list;
+}
+
+function listed(list: readonly Hl7Path[]): string {
   const names = list.map((p) => p.text);
   return names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}`;
 }
