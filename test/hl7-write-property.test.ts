@@ -4,6 +4,7 @@ import {
   buildAck,
   buildResultMessage,
   copyField,
+  decodeHl7Escapes,
   parseHl7Message,
   readHl7,
   readHl7Header,
@@ -39,6 +40,8 @@ const hostile = fc.string({
   ),
   maxLength: 30,
 });
+
+const encodingOf = (d: Hl7WriteDelimiters) => d.component + d.repetition + d.escape + d.subcomponent;
 
 /** What our reader gives back for a value: trimmed, and the HL7 null "" is no value. */
 function expected(value: string): string {
@@ -146,6 +149,38 @@ describe("HL7 writing properties", () => {
         assert.equal(readOrEmpty(again, pathOf(p)), expected(value));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it("a copied field is the tree of its text split at every delimiter and decoded, whatever its shape", () => {
+    // The plain reading copyField must equal, however it gets there: split all the way down, decode each leaf, a
+    // single part stands for itself.
+    const reference = (raw: string, d: Hl7WriteDelimiters): Hl7Field => {
+      if (raw === "") return undefined;
+      const reps = raw.split(d.repetition).map((r): Hl7Repetition => {
+        const comps = r.split(d.component).map((c) => {
+          const subs = c.split(d.subcomponent).map((s) => decodeHl7Escapes(s, d));
+          return subs.length === 1 ? subs[0] : subs;
+        });
+        return comps.length === 1 && typeof comps[0] === "string" ? comps[0] : comps;
+      });
+      return reps.length === 1 ? reps[0] : { repeat: reps };
+    };
+    const rawField = (d: Hl7WriteDelimiters) =>
+      fc
+        .array(fc.constantFrom(d.component, d.repetition, d.subcomponent, d.escape, "T", "X0D", "A", "é", " ", '"'), {
+          maxLength: 12,
+        })
+        .map((parts) => parts.join(""));
+    fc.assert(
+      fc.property(
+        delimiters.chain((d) => fc.tuple(fc.constant(d), rawField(d))),
+        ([d, raw]) => {
+          const parsed = parseHl7Message(`MSH${d.field}${encodingOf(d)}${d.field}X\rPID${d.field}${raw}${d.field}Z`);
+          assert.deepEqual(copyField(parsed, parsed.segments[1], 1), reference(raw, d));
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 
