@@ -10,10 +10,13 @@ import { performance } from "node:perf_hooks";
 
 const END = Buffer.from([0x1c, 0x0d]);
 
-/** A small ORM^O01 with control ID `B<i>`, the message every MLLP row sends. */
-export const benchMessage = (i: number): string =>
-  `MSH|^~\\&|RIS|HOSP|PACS|RAD|20240101120000||ORM^O01|B${i}|P|2.5.1\r` +
+/** A small ORM^O01 with that control ID (MSH-10). */
+export const benchOrder = (controlId: string): string =>
+  `MSH|^~\\&|RIS|HOSP|PACS|RAD|20240101120000||ORM^O01|${controlId}|P|2.5.1\r` +
   "PID|1||12345^^^HOSP^MR||DOE^JANE\rORC|NW|ORD1\rOBR|1|ORD1||CT^CT HEAD\r";
+
+/** The message every MLLP row sends: benchOrder with control ID `B<i>`. */
+export const benchMessage = (i: number): string => benchOrder(`B${i}`);
 
 export interface PlainCount {
   sent: number;

@@ -6,7 +6,10 @@
  */
 import * as net from "node:net";
 import { WRONG_ANSWER, type Lookup } from "./measure";
-import { benchMessage } from "./mllp-baseline";
+import { benchOrder } from "./mllp-baseline";
+
+/** The HL7 message with MSH-10 `controlId` for the closed loop's lookup `index`. */
+export type BenchHl7 = (controlId: string, index: number) => string;
 
 const END = Buffer.from([0x1c, 0x0d]);
 const MSA = /\rMSA\|([A-Z]{2})\|([^|\r]*)/;
@@ -47,11 +50,15 @@ export class MllpSenderPool {
    */
   private readonly base = (Date.now() % 1_000_000) * 1_000_000_000;
 
-  private constructor(private readonly connections: Connection[]) {
+  private constructor(
+    private readonly connections: Connection[],
+    private readonly message: BenchHl7,
+  ) {
     this.idle = [...connections];
   }
 
-  static async open(port: number, connections: number): Promise<MllpSenderPool> {
+  /** `message`: what each lookup sends (default: bench/mllp-baseline's small ORM^O01). */
+  static async open(port: number, connections: number, message: BenchHl7 = benchOrder): Promise<MllpSenderPool> {
     const sockets = await Promise.all(
       Array.from(
         { length: connections },
@@ -65,7 +72,10 @@ export class MllpSenderPool {
           }),
       ),
     );
-    return new MllpSenderPool(sockets.map((s) => new Connection(s)));
+    return new MllpSenderPool(
+      sockets.map((s) => new Connection(s)),
+      message,
+    );
   }
 
   /** One message on an idle connection (the closed loop never has more in flight than there are connections). */
@@ -73,7 +83,7 @@ export class MllpSenderPool {
     const conn = this.idle.pop();
     if (!conn) throw new Error("more messages in flight than connections");
     const controlId = `B${this.base + index}`;
-    conn.send(Buffer.from(`\x0b${benchMessage(this.base + index)}\x1c\r`, "latin1"), (ack) => {
+    conn.send(Buffer.from(`\x0b${this.message(controlId, index)}\x1c\r`, "latin1"), (ack) => {
       this.idle.push(conn);
       const m = MSA.exec(ack);
       settle(index, m && m[1] === "AA" && m[2] === controlId ? undefined : WRONG_ANSWER);

@@ -65,6 +65,8 @@ const OUR_TYPES = [
   "sante-pacs-server",
   "sante-study-token",
   "sante-patient-tokens",
+  "sante-viewer-link",
+  "sante-hl7-result",
   "sante-hl7-endpoint",
   "sante-hl7-send",
   "sante-hl7-in",

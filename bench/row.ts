@@ -31,8 +31,8 @@ export interface BenchContext {
 /** What a row needs while it runs. */
 export interface RowSession {
   lookup: Lookup;
-  /** Messages that reached the end of the flow, for Node-RED rows; and those that matched no input. */
-  outputs?(): number;
+  /** Messages that reached the end of the flow, for Node-RED rows (or, for a row ending in another process, there); and those that matched no input. */
+  outputs?(): number | Promise<number>;
   unmatched?(): number;
   /** Called after the warm-up, before the measured run. */
   beforeMeasure?(): void;
@@ -57,7 +57,8 @@ export interface RowSpec {
   baseline?: string;
   /** Per-lookup rows: the raw row with our pool's close policy, a second ratio (like with like). */
   samePolicy?: string;
-  target?: { min: number; of: string; label: string };
+  /** At least `min` × the rate of row `of`; without `of`, at least `min` lookups/s. */
+  target?: { min: number; of?: string; label: string };
   /** Rows of ours must answer N out of N. */
   ours: boolean;
   open(ctx: BenchContext): Promise<RowSession>;
@@ -91,7 +92,8 @@ export interface RowResult {
   baseline: string | null;
   ratioToBaseline: number | null;
   ratioToSamePolicy: number | null;
-  target: { label: string; min: number; of: string; ratio: number | null; met: boolean } | null;
+  /** `ratio`: the rate itself for a target without `of`. */
+  target: { label: string; min: number; of?: string; ratio: number | null; met: boolean } | null;
   allCorrect: boolean | null;
   /** With --profile: sampled CPU time of the measured run by layer, µs per lookup (of the median round). */
   profile?: LayerShares;
@@ -152,7 +154,7 @@ export async function runRow(spec: RowSpec, ctx: BenchContext): Promise<RowResul
       p99Ms: percentile(run.latencies, run.timed, 99),
       cpuUsPerLookup: (used.user + used.system) / n,
       correct: run.correct,
-      outputs: session.outputs ? session.outputs() : null,
+      outputs: session.outputs ? await session.outputs() : null,
       unmatchedOutputs: session.unmatched ? session.unmatched() : null,
       failures: run.failures,
       duplicates: run.duplicates,
@@ -227,7 +229,8 @@ export function judge(specs: readonly RowSpec[], perRound: ReadonlyMap<string, R
     row.ratioToBaseline = spec.baseline ? pairedRatio(rounds, perRound.get(spec.baseline)) : null;
     row.ratioToSamePolicy = spec.samePolicy ? pairedRatio(rounds, perRound.get(spec.samePolicy)) : null;
     if (spec.target) {
-      const ratio = pairedRatio(rounds, perRound.get(spec.target.of));
+      const ratio =
+        spec.target.of === undefined ? row.lookupsPerSecond : pairedRatio(rounds, perRound.get(spec.target.of));
       row.target = { ...spec.target, ratio, met: ratio !== null && ratio >= spec.target.min };
     }
     results.push(row);

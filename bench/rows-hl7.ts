@@ -7,7 +7,7 @@
 import * as net from "node:net";
 import { closedLoop } from "./measure";
 import { startMllpEchoServer } from "./mllp-echo-server";
-import { MllpSenderPool } from "./mllp-sender-pool";
+import { MllpSenderPool, type BenchHl7 } from "./mllp-sender-pool";
 import { TAB } from "./node-red-embed";
 import type { BenchContext, RowSession, RowSpec } from "./row";
 
@@ -21,10 +21,16 @@ const TARGET = 0.5;
  */
 const WARM_UP = 3000;
 
-const echoId = (connections: number) => `raw hl7 echo kept-open ×${connections}`;
+export const echoId = (connections: number) => `raw hl7 echo kept-open ×${connections}`;
 
-async function warmedUp(pool: MllpSenderPool, connections: number): Promise<MllpSenderPool> {
-  await closedLoop(WARM_UP, connections, pool.lookup, 1e9);
+/** `first`: the index of the first warm-up message (rows whose messages name a pool study keep to the pool). */
+export async function warmedUp(
+  pool: MllpSenderPool,
+  connections: number,
+  first = 1e9,
+  count = WARM_UP,
+): Promise<MllpSenderPool> {
+  await closedLoop(count, connections, pool.lookup, first);
   return pool;
 }
 
@@ -84,11 +90,15 @@ export function hl7ListenerRows(): RowSpec[] {
 }
 
 /** The listener starts listening just after the deploy: senders retry until it does (5 s at most). */
-async function openWhenListening(port: number, connections: number): Promise<MllpSenderPool> {
+export async function openWhenListening(
+  port: number,
+  connections: number,
+  message?: BenchHl7,
+): Promise<MllpSenderPool> {
   const deadline = Date.now() + 5000;
   for (;;) {
     try {
-      return await MllpSenderPool.open(port, connections);
+      return await MllpSenderPool.open(port, connections, message);
     } catch (err) {
       if (Date.now() > deadline) throw err;
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -97,7 +107,7 @@ async function openWhenListening(port: number, connections: number): Promise<Mll
 }
 
 /** A port free now (the listener binds it a moment later; on a busy machine another process could take it first). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as net.AddressInfo;

@@ -6,6 +6,7 @@ import { coreRow } from "./rows-core";
 import { nodePatientRow, nodeStudyRow } from "./rows-nodes";
 import { peerRow } from "./rows-peer";
 import { hl7ListenerRows } from "./rows-hl7";
+import { e2eRows } from "./rows-e2e";
 
 const MODES: Mode[] = ["per-lookup", "kept-open"];
 const IN_FLIGHT = [1, 4, 16];
@@ -36,6 +37,6 @@ export function defaultRows(): RowSpec[] {
   const once = (spec: RowSpec): RowSpec => ({ ...spec, once: true });
   rows.push(once(nodeStudyRow("per-lookup", "burst", false)), once(nodeStudyRow("kept-open", "burst", false)));
   rows.push(once(peerRow(1)), once(peerRow("burst")));
-  rows.push(...hl7ListenerRows());
+  rows.push(...hl7ListenerRows(), ...e2eRows());
   return rows;
 }

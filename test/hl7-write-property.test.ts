@@ -4,12 +4,15 @@ import {
   buildAck,
   buildResultMessage,
   copyField,
+  decodeHl7Escapes,
+  escapeHl7Text,
   parseHl7Message,
   readHl7,
   readHl7Header,
   writeDelimiters,
   writeHl7Field,
   writeHl7Message,
+  writeHl7Segment,
   type Hl7Field,
   type Hl7Repetition,
   type Hl7SegmentValues,
@@ -39,6 +42,8 @@ const hostile = fc.string({
   ),
   maxLength: 30,
 });
+
+const encodingOf = (d: Hl7WriteDelimiters) => d.component + d.repetition + d.escape + d.subcomponent;
 
 /** What our reader gives back for a value: trimmed, and the HL7 null "" is no value. */
 function expected(value: string): string {
@@ -146,6 +151,87 @@ describe("HL7 writing properties", () => {
         assert.equal(readOrEmpty(again, pathOf(p)), expected(value));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it("a segment is written as the plain reading of its tree: map, join, trailing empty parts cut at every level", () => {
+    const trim = (parts: string[], separator: string, keep = 0) => {
+      let end = parts.length;
+      while (end > keep && parts[end - 1] === "") end--;
+      return parts.slice(0, end).join(separator);
+    };
+    const leafOf = (v: string | undefined, d: Hl7WriteDelimiters) => (v === undefined ? "" : escapeHl7Text(v, d));
+    const repOf = (r: Hl7Repetition, d: Hl7WriteDelimiters) =>
+      Array.isArray(r)
+        ? trim(
+            r.map((c: string | readonly string[]) =>
+              Array.isArray(c)
+                ? trim(
+                    c.map((x: string) => leafOf(x, d)),
+                    d.subcomponent,
+                  )
+                : leafOf(c as string, d),
+            ),
+            d.component,
+          )
+        : leafOf(r as string, d);
+    const reference = (fields: Record<number, Hl7Field>, d: Hl7WriteDelimiters) => {
+      const parts = ["PID"];
+      for (const [k, v] of Object.entries(fields)) {
+        const reps = v === undefined || v === null ? [] : typeof v === "object" && "repeat" in v ? v.repeat : [v];
+        parts[Number(k)] = trim(
+          reps.map((r) => repOf(r, d)),
+          d.repetition,
+        );
+      }
+      return trim(
+        Array.from(parts, (p) => p ?? ""),
+        d.field,
+        1,
+      );
+    };
+    const text = fc.oneof(hostile, fc.constant(""), fc.constant(undefined));
+    const component = fc.oneof(text, fc.array(text, { maxLength: 3 }));
+    const repetition = fc.oneof(text, fc.array(component, { maxLength: 4 }));
+    const field = fc.oneof(repetition, fc.record({ repeat: fc.array(repetition, { maxLength: 3 }) }));
+    fc.assert(
+      fc.property(delimiters, fc.dictionary(fc.integer({ min: 1, max: 30 }).map(String), field), (d, fields) => {
+        const values = fields as unknown as Record<number, Hl7Field>;
+        assert.equal(writeHl7Segment({ name: "PID", fields: values }, d), reference(values, d));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("a copied field is the tree of its text split at every delimiter and decoded, whatever its shape", () => {
+    // The plain reading copyField must equal, however it gets there: split all the way down, decode each leaf, a
+    // single part stands for itself.
+    const reference = (raw: string, d: Hl7WriteDelimiters): Hl7Field => {
+      if (raw === "") return undefined;
+      const reps = raw.split(d.repetition).map((r): Hl7Repetition => {
+        const comps = r.split(d.component).map((c) => {
+          const subs = c.split(d.subcomponent).map((s) => decodeHl7Escapes(s, d));
+          return subs.length === 1 ? subs[0] : subs;
+        });
+        return comps.length === 1 && typeof comps[0] === "string" ? comps[0] : comps;
+      });
+      return reps.length === 1 ? reps[0] : { repeat: reps };
+    };
+    const rawField = (d: Hl7WriteDelimiters) =>
+      fc
+        .array(fc.constantFrom(d.component, d.repetition, d.subcomponent, d.escape, "T", "X0D", "A", "é", " ", '"'), {
+          maxLength: 12,
+        })
+        .map((parts) => parts.join(""));
+    fc.assert(
+      fc.property(
+        delimiters.chain((d) => fc.tuple(fc.constant(d), rawField(d))),
+        ([d, raw]) => {
+          const parsed = parseHl7Message(`MSH${d.field}${encodingOf(d)}${d.field}X\rPID${d.field}${raw}${d.field}Z`);
+          assert.deepEqual(copyField(parsed, parsed.segments[1], 1), reference(raw, d));
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 

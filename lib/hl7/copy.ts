@@ -9,7 +9,7 @@
  */
 import { decodeHl7Escapes } from "./escape";
 import type { Hl7Delimiters, Hl7Segment, ParsedHl7 } from "./message";
-import { rawField } from "./select";
+import { lastField, rawField } from "./select";
 import type { Hl7Component, Hl7Field, Hl7Repetition, Hl7SegmentValues } from "./write";
 
 /** Field n of a segment as a tree of decoded values (undefined when empty). MSH-1 and MSH-2 are not data. */
@@ -18,8 +18,8 @@ export function copyField(msg: ParsedHl7, segment: Hl7Segment, n: number): Hl7Fi
   const raw = rawField(msg, segment, n);
   if (raw === "") return undefined;
   const d = msg.delimiters;
-  const repetitions = split(raw, d.repetition).map((r) => repetition(r, d));
-  return repetitions.length === 1 ? repetitions[0] : { repeat: repetitions };
+  if (!has(raw, d.repetition)) return repetition(raw, d);
+  return { repeat: raw.split(d.repetition as string).map((r) => repetition(r, d)) };
 }
 
 /** A whole segment, every field copied as copyField copies it; `overrides` replace fields by number. */
@@ -28,7 +28,7 @@ export function copySegment(
   segment: Hl7Segment,
   overrides: Readonly<Record<number, Hl7Field>> = {},
 ): Hl7SegmentValues {
-  const count = segment.text.split(msg.delimiters.field).length - 1 + (segment.name === "MSH" ? 1 : 0);
+  const count = lastField(msg, segment);
   const fields: Record<number, Hl7Field> = {};
   for (let n = segment.name === "MSH" ? 3 : 1; n <= count; n++) {
     const value = copyField(msg, segment, n);
@@ -38,13 +38,19 @@ export function copySegment(
 }
 
 function repetition(raw: string, d: Hl7Delimiters): Hl7Repetition {
-  const components: Hl7Component[] = split(raw, d.component).map((c) => {
-    const subs = split(c, d.subcomponent).map((s) => decodeHl7Escapes(s, d));
-    return subs.length === 1 ? subs[0] : subs;
-  });
-  return components.length === 1 && typeof components[0] === "string" ? components[0] : components;
+  // Most values are one component, often plain text: nothing to split.
+  if (!has(raw, d.component)) {
+    const only = component(raw, d);
+    return typeof only === "string" ? only : [only];
+  }
+  return raw.split(d.component as string).map((c) => component(c, d));
 }
 
-function split(text: string, delimiter: string | undefined): string[] {
-  return delimiter === undefined ? [text] : text.split(delimiter);
+function component(raw: string, d: Hl7Delimiters): Hl7Component {
+  if (!has(raw, d.subcomponent)) return decodeHl7Escapes(raw, d);
+  return raw.split(d.subcomponent as string).map((s) => decodeHl7Escapes(s, d));
+}
+
+function has(text: string, delimiter: string | undefined): boolean {
+  return delimiter !== undefined && text.includes(delimiter);
 }

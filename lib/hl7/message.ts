@@ -39,7 +39,12 @@ export interface ParsedHl7 {
 const VT = "\x0b";
 const FS = "\x1c";
 
-export function parseHl7Message(message: string | Buffer): ParsedHl7 {
+export interface ParseOptions {
+  /** Only the MSH segment (a message's header; the rest is not even split): what a sender needs of what it sends. */
+  readonly headerOnly?: boolean;
+}
+
+export function parseHl7Message(message: string | Buffer, options: ParseOptions = {}): ParsedHl7 {
   const text = unwrapHl7(message);
   if (!text.startsWith("MSH") || text.length < 5) throw notHl7("it does not start with an MSH segment");
   const field = text[3];
@@ -48,6 +53,8 @@ export function parseHl7Message(message: string | Buffer): ParsedHl7 {
   const sepAt = msh.indexOf(field);
   const encodingCharacters = sepAt < 0 ? msh : msh.slice(0, sepAt);
   const delimiters = hl7Delimiters(field, encodingCharacters);
+  // The MSH is the first line whichever way segments end: it ends at the first CR or LF after MSH-1.
+  if (options.headerOnly) return { delimiters, encodingCharacters, segments: [{ name: "MSH", text: field + msh }] };
 
   const crEnded = mshEnd >= 0 && text[4 + mshEnd] === "\r";
   const segments: Hl7Segment[] = [];
@@ -100,20 +107,30 @@ export function unwrapHl7(message: string | Buffer): string {
 }
 
 /**
+ * MSH-1 + MSH-2 strings already found valid: a site's feeds use one or two sets (nearly always |^~\&), and every
+ * message read or written checks its set. Bounded, so that odd input cannot grow it.
+ */
+const validDelimiters = new Set<string>();
+const KNOWN_DELIMITERS = 32;
+
+/**
  * The delimiters of MSH-1 (field) and MSH-2 (encoding characters, 1 to 5); throws SANTE_INVALID_INPUT when they
  * are not distinct printable non-alphanumeric characters.
  */
 export function hl7Delimiters(field: string, encoding: string): Hl7Delimiters {
   const all = field + encoding;
-  // HL7 allows any printable non-alphanumeric character; anything else means this is not HL7 we can trust.
-  if (
-    field.length !== 1 ||
-    encoding.length < 1 ||
-    encoding.length > 5 ||
-    new Set(all).size !== all.length ||
-    /[A-Za-z0-9\x00-\x20\x7f]/.test(all)
-  ) {
-    throw notHl7("MSH-1 and MSH-2 do not hold valid delimiters");
+  if (!validDelimiters.has(all)) {
+    // HL7 allows any printable non-alphanumeric character; anything else means this is not HL7 we can trust.
+    if (
+      field.length !== 1 ||
+      encoding.length < 1 ||
+      encoding.length > 5 ||
+      new Set(all).size !== all.length ||
+      /[A-Za-z0-9\x00-\x20\x7f]/.test(all)
+    ) {
+      throw notHl7("MSH-1 and MSH-2 do not hold valid delimiters");
+    }
+    if (validDelimiters.size < KNOWN_DELIMITERS) validDelimiters.add(all);
   }
   const [component, repetition, escape, subcomponent, truncation] = encoding;
   return { field, component, repetition, escape, subcomponent, truncation };

@@ -46,8 +46,15 @@ export function segmentValue(
   component?: number,
   subcomponent?: number,
 ): string {
-  const first = repetitions(msg, segment, field)[0];
-  return first ? valueIn(msg, first, component, subcomponent) : "";
+  if (segment.name === "MSH" && field <= 2) {
+    const first = repetitions(msg, segment, field)[0];
+    return valueIn(msg, first, component, subcomponent);
+  }
+  // The first repetition, cut out rather than split from the others.
+  const raw = rawField(msg, segment, field);
+  return raw === ""
+    ? ""
+    : valueIn(msg, { raw: nth(raw, msg.delimiters.repetition, 1), literal: false }, component, subcomponent);
 }
 
 /** Field n of a segment as written, escapes and all ("" when absent). Not for MSH-1 and MSH-2. */
@@ -56,15 +63,27 @@ export function rawField(msg: ParsedHl7, segment: Hl7Segment, field: number): st
   return fieldsOf(segment, msg.delimiters.field)[segment.name === "MSH" ? field - 1 : field] ?? "";
 }
 
-/** A segment's text split at the field separator, once per segment: a message is read field by field. */
-const splitSegments = new WeakMap<Hl7Segment, { readonly separator: string; readonly parts: readonly string[] }>();
+/** The number of the segment's last field (written, empty or not); MSH counts its separator as MSH-1. */
+export function lastField(msg: ParsedHl7, segment: Hl7Segment): number {
+  return fieldsOf(segment, msg.delimiters.field).length - (segment.name === "MSH" ? 0 : 1);
+}
+
+/**
+ * The last segment split at the field separator: a message is read field by field, a segment's fields one after
+ * another (a header, a copied segment), so one entry serves nearly every read. A WeakMap of every segment ever read
+ * cost more in garbage collection than the splits it saved.
+ */
+let lastSplit: { readonly segment: Hl7Segment; readonly separator: string; readonly parts: readonly string[] } = {
+  segment: { name: "", text: "" },
+  separator: "",
+  parts: [],
+};
 
 function fieldsOf(segment: Hl7Segment, separator: string): readonly string[] {
-  const known = splitSegments.get(segment);
-  if (known !== undefined && known.separator === separator) return known.parts;
-  const parts = segment.text.split(separator);
-  splitSegments.set(segment, { separator, parts });
-  return parts;
+  if (lastSplit.segment !== segment || lastSplit.separator !== separator) {
+    lastSplit = { segment, separator, parts: segment.text.split(separator) };
+  }
+  return lastSplit.parts;
 }
 
 function repetitions(msg: ParsedHl7, segment: Hl7Segment, field: number): Repetition[] {
@@ -98,11 +117,24 @@ function valueIn(msg: ParsedHl7, r: Repetition, comp?: number, sub?: number): st
   if (comp === undefined) return clean(msg, r.raw);
   const c = component(msg, r.raw, comp);
   if (sub === undefined) return clean(msg, c);
-  return clean(msg, splitBy(c, msg.delimiters.subcomponent)[sub - 1] ?? "");
+  return clean(msg, nth(c, msg.delimiters.subcomponent, sub));
 }
 
 function component(msg: ParsedHl7, raw: string, n: number): string {
-  return splitBy(raw, msg.delimiters.component)[n - 1] ?? "";
+  return nth(raw, msg.delimiters.component, n);
+}
+
+/** Piece n (from 1) of text split at `delimiter`, "" when there are fewer: text.split(delimiter)[n - 1], unsplit. */
+function nth(text: string, delimiter: string | undefined, n: number): string {
+  if (delimiter === undefined) return n === 1 ? text : "";
+  let from = 0;
+  for (let k = 1; k < n; k++) {
+    const at = text.indexOf(delimiter, from);
+    if (at < 0) return "";
+    from = at + 1;
+  }
+  const end = text.indexOf(delimiter, from);
+  return end < 0 ? text.slice(from) : text.slice(from, end);
 }
 
 function splitBy(text: string, delimiter: string | undefined): string[] {

@@ -89,11 +89,7 @@ export function encodingCharacters(d: Hl7WriteDelimiters): string {
 /** One field as it stands between two field separators. */
 export function writeHl7Field(value: Hl7Field, d: Hl7WriteDelimiters): string {
   if (value === undefined || value === null) return "";
-  const repetitions: readonly Hl7Repetition[] = isRepeated(value) ? value.repeat : [value];
-  return trimJoin(
-    repetitions.map((r) => writeRepetition(r, d)),
-    d.repetition,
-  );
+  return isRepeated(value) ? joinWritten(value.repeat, d.repetition, writeRepetition, d) : writeRepetition(value, d);
 }
 
 /** One segment, without its terminating CR. For MSH, fields 1 and 2 are written from the delimiters. */
@@ -109,20 +105,27 @@ export function writeHl7Segment(segment: Hl7SegmentValues, d: Hl7WriteDelimiters
   const isMsh = name === "MSH";
   // parts[i] is field i; in MSH the separator after the name is MSH-1, so parts[i] is MSH-(i+1).
   const parts: string[] = [name];
-  for (const [key, value] of Object.entries(fields)) {
+  for (const key of Object.keys(fields)) {
     const n = Number(key);
     if (!Number.isInteger(n) || n < 1 || n > MAX_FIELD || (isMsh && n <= 2)) {
       const why = isMsh && n >= 1 && n <= 2 ? " (MSH-1 and MSH-2 come from the delimiters)" : "";
       throw new SanteError("SANTE_INVALID_INPUT", `${name} has no field ${key} to write${why}`);
     }
-    parts[isMsh ? n - 1 : n] = writeHl7Field(value, d);
+    parts[isMsh ? n - 1 : n] = writeHl7Field((fields as Readonly<Record<string, Hl7Field>>)[key], d);
   }
   if (isMsh) parts[1] = encodingCharacters(d); // as it is: never escaped
-  return trimJoin(
-    Array.from(parts, (p) => p ?? ""),
-    d.field,
-    isMsh ? 2 : 1,
-  );
+  // Fields left out are empty; trailing empty ones are not written (MSH-2, the encoding characters, never is).
+  let out = name;
+  let owed = 0;
+  for (let i = 1; i < parts.length; i++) {
+    owed++;
+    const part = parts[i];
+    if (part !== undefined && part !== "") {
+      out += separators(d.field, owed) + (part ?? "");
+      owed = 0;
+    }
+  }
+  return out;
 }
 
 /**
@@ -139,18 +142,11 @@ export function writeHl7Message(segments: readonly Hl7SegmentValues[], d: Hl7Wri
 }
 
 function writeRepetition(r: Hl7Repetition, d: Hl7WriteDelimiters): string {
-  if (!Array.isArray(r)) return leaf(r, d);
-  return trimJoin(
-    r.map((c: Hl7Component) =>
-      Array.isArray(c)
-        ? trimJoin(
-            c.map((s: string) => leaf(s, d)),
-            d.subcomponent,
-          )
-        : leaf(c, d),
-    ),
-    d.component,
-  );
+  return Array.isArray(r) ? joinWritten(r, d.component, writeComponent, d) : leaf(r, d);
+}
+
+function writeComponent(c: Hl7Component, d: Hl7WriteDelimiters): string {
+  return Array.isArray(c) ? joinWritten(c, d.subcomponent, leaf, d) : leaf(c, d);
 }
 
 /** A value's text, escaped. Numbers and booleans (from a flow's JSON) are written as text; anything else is refused. */
@@ -161,11 +157,31 @@ function leaf(value: unknown, d: Hl7WriteDelimiters): string {
   throw new SanteError("SANTE_INVALID_INPUT", "An HL7 value is text, a number, an array of them, or { repeat: [...] }");
 }
 
-/** Parts joined by the separator, without trailing empty ones beyond the first `keep`. */
-function trimJoin(parts: readonly string[], separator: string, keep = 0): string {
-  let end = parts.length;
-  while (end > keep && parts[end - 1] === "") end--;
-  return (end === parts.length ? parts : parts.slice(0, end)).join(separator);
+/**
+ * The parts, each written by `write`, joined by the separator, without trailing empty ones: what
+ * parts.map(write).join(separator) gives with its trailing separators cut, without the arrays.
+ */
+function joinWritten<T>(
+  parts: readonly T[],
+  separator: string,
+  write: (part: T, d: Hl7WriteDelimiters) => string,
+  d: Hl7WriteDelimiters,
+): string {
+  let out = "";
+  let owed = 0;
+  for (let i = 0; i < parts.length; i++) {
+    if (i > 0) owed++;
+    const text = write(parts[i], d);
+    if (text !== "") {
+      out += separators(separator, owed) + text;
+      owed = 0;
+    }
+  }
+  return out;
+}
+
+function separators(separator: string, count: number): string {
+  return count === 0 ? "" : count === 1 ? separator : separator.repeat(count);
 }
 
 function isRepeated(value: Exclude<Hl7Field, null | undefined>): value is Hl7Repeated {

@@ -1,6 +1,8 @@
 import { SanteError } from "../errors";
-import { readHl7 } from "../hl7";
+import { parseHl7Message, readHl7, type ParsedHl7 } from "../hl7";
 import { ACK_CODES, type AckCode } from "../hl7/ack";
+import { fieldPath } from "../hl7/path";
+import { selectHl7Value } from "../hl7/select";
 
 /** An HL7 acknowledgement, as the sender sees it. */
 export interface MllpAck {
@@ -29,31 +31,27 @@ export class Hl7AckError extends SanteError {
 
 /** MSH-10 of a message to send: what its ACK must echo. SANTE_INVALID_INPUT when the message is not HL7 or has none. */
 export function controlIdOf(message: string | Buffer): string {
-  return readHl7(message, "MSH-10");
+  return readHl7(parseHl7Message(message, { headerOnly: true }), "MSH-10");
 }
 
-/** Reads MSA-1, MSA-2 and MSA-3 of a reply; anything that is not an HL7 ACK is SANTE_PROTOCOL. */
+const MSA_1 = fieldPath("MSA", 1);
+const MSA_2 = fieldPath("MSA", 2);
+
+/** Reads MSA-1 and MSA-2 of a reply (parsed once); anything that is not an HL7 ACK is SANTE_PROTOCOL. */
 export function readAck(reply: Buffer): MllpAck {
   const text = reply.toString("utf8");
-  let code: string;
+  let msa: ParsedHl7;
   try {
-    code = readHl7(text, "MSA-1");
+    msa = parseHl7Message(text);
   } catch (err) {
     throw new SanteError("SANTE_PROTOCOL", "the reply is not an HL7 ACK (no MSA-1)", { cause: err });
   }
+  const code = selectHl7Value(msa, MSA_1);
+  if (code === "") throw new SanteError("SANTE_PROTOCOL", "the reply is not an HL7 ACK (no MSA-1)");
   if (!(ACK_CODES as readonly string[]).includes(code)) {
     throw new SanteError("SANTE_PROTOCOL", `the ACK's MSA-1 is ${shown(code)}, not an acknowledgement code`);
   }
-  return { text, code: code as AckCode, controlId: optional(text, "MSA-2") };
-}
-
-/** A field that may be empty, of a message already known to be HL7. */
-function optional(text: string, path: string): string {
-  try {
-    return readHl7(text, path);
-  } catch {
-    return "";
-  }
+  return { text, code: code as AckCode, controlId: selectHl7Value(msa, MSA_2) };
 }
 
 /** Values from the other side go into messages as printable ASCII, and short. */
