@@ -46,17 +46,19 @@ ${rows}
   <title>Simulated HIS: results received</title>
   <style>
     body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; background: #f3f5f7; color: #1d2733; }
-    main { max-width: 80rem; margin: 2rem auto; background: #fff; padding: 1.5rem 2rem 2rem; border-radius: 8px; box-shadow: 0 1px 3px rgba(0, 0, 0, 0.15); }
+    main { max-width: 88rem; margin: 2rem auto; background: #fff; padding: 1.5rem 2rem 2rem; border-radius: 8px; box-shadow: 0 1px 3px rgba(0, 0, 0, 0.15); }
     h1 { font-size: 1.5rem; margin: 0 0 0.3rem; }
     .sub { color: #5b6773; margin: 0 0 1rem; }
     table { width: 100%; border-collapse: collapse; margin: 1rem 0; }
-    th, td { text-align: left; padding: 0.6rem 0.5rem; border-bottom: 1px solid #e1e5ea; vertical-align: top; }
+    th, td { text-align: left; padding: 0.6rem 0.5rem; vertical-align: top; }
+    th, tr.hl7 td { border-bottom: 1px solid #e1e5ea; }
+    tr.result td { padding-bottom: 0.1rem; }
+    tr.hl7 td { padding-top: 0; }
     th { font-size: 0.85rem; color: #5b6773; font-weight: 600; }
     td.uid { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.85rem; word-break: break-all; }
     td small { color: #5b6773; }
-    details { margin-top: 0.3rem; }
     summary { cursor: pointer; color: #5b6773; font-size: 0.85rem; }
-    pre { font-size: 0.8rem; background: #f3f5f7; padding: 0.5rem; overflow-x: auto; }
+    pre { font-size: 0.8rem; background: #f3f5f7; padding: 0.5rem; white-space: pre-wrap; word-break: break-all; }
     a.study-link { display: inline-block; padding: 0.4rem 0.9rem; background: #0b63b6; color: #fff; border-radius: 4px; text-decoration: none; white-space: nowrap; }
     a.study-link:hover { background: #084d8e; }
     .empty { padding: 1rem 1.2rem; border-radius: 4px; background: #fff8e1; border: 1px solid #ecd78f; }
@@ -95,9 +97,10 @@ function row(r: HisResult): string {
         <td>${esc(localTime(r.receivedAt))}<br><small>${esc(r.messageType)} ${esc(r.controlId)}</small></td>
         <td>${dash(r.patientName)}<br><small>${dash(r.patientId)}</small></td>
         <td>${dash(r.orderNumber)}<br><small>${r.accessionNumber === "" ? "" : `accession ${esc(r.accessionNumber)}`}</small></td>
-        <td class="uid">${dash(r.studyInstanceUid)}<details><summary>HL7 message</summary><pre>${hl7}</pre></details></td>
+        <td class="uid">${dash(r.studyInstanceUid)}</td>
         <td>${link}</td>
-      </tr>`;
+      </tr>
+      <tr class="hl7"><td colspan="5"><details><summary>HL7 message</summary><pre>${hl7}</pre></details></td></tr>`;
 }
 
 function dash(text: string): string {
