@@ -239,7 +239,7 @@ function printBanner(demo: RunningDemo, config: DemoConfig): void {
     `  HL7 token lookups: ${pacs}`,
     `  HL7 in (MLLP):     orders ${config.host}:${config.ordersPort} (example 01), ADT ${config.host}:${config.adtPort} (example 03)`,
     `  HL7 out (MLLP):    ${his}`,
-    `  Saved in ${relative(config.userDir)}/: flows.json (${kept}), ${DEMO_FILES.waits}/ (orders waiting for images),`,
+    `  ${`Saved in ${relative(config.userDir)}/:`.padEnd(19)}flows.json (${kept}), ${DEMO_FILES.waits}/ (orders waiting for images),`,
     `                     ${DEMO_FILES.learntStudies} (studies whose images arrived), ${DEMO_FILES.hisResults} (${demo.resultsBefore} result${demo.resultsBefore === 1 ? "" : "s"} so far)`,
     ...(demo.flowsStarted ? [] : ["", "The flows have not started yet: see Node-RED's log above."]),
     ...(demo.exposed.length === 0
@@ -251,13 +251,19 @@ function printBanner(demo: RunningDemo, config: DemoConfig): void {
           "  npm start -- --reset writes the examples again (their hl7 in nodes bind 127.0.0.1).",
         ]),
     "",
-    "Try it, in another terminal in this folder, with the HIS page open:",
+    `Try it, in another terminal in this folder${demo.his ? ", with the HIS page open" : ""}:`,
     `  ${sendCommand("examples/data/oru-r01.hl7", config.ordersPort, EXAMPLE_PORTS.orders)}`,
-    "      a signed report: its viewer link shows on the HIS page",
+    demo.his
+      ? "      a signed report: its viewer link shows on the HIS page"
+      : "      a signed report: its result goes to your HIS",
     `  ${sendCommand(later, config.ordersPort, EXAMPLE_PORTS.orders)}`,
     "      an order whose images are not on the PACS yet: acknowledged, it waits (status of example 01's study token)",
-    `  ${arrive(later)}`,
-    "      its images arrive: the link follows at the order's next lookup (the study token node's status says when)",
+    ...(demo.simulator
+      ? [
+          `  ${arrive(later)}`,
+          "      its images arrive: its link follows at the order's next lookup (the study token node's status says when)",
+        ]
+      : ["      (its images arrive when your PACS receives them: the simulator is off)"]),
     "",
     "Stop with Ctrl+C; npm start again goes on where it stopped. npm start -- --reset starts over.",
     "",
