@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { readHl7 } from "../lib/hl7";
+import { portOption, runCommand } from "./command";
 import { EXAMPLE_PATIENT_ID_PATHS, EXAMPLE_STUDY_UID_PATHS } from "./config";
 import { LEARN_STUDY_PATH } from "./routes";
 import { toHl7Segments } from "./mllp-client";
@@ -43,9 +44,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new Error(`--port must be 1 to 65535, got ${values.port}`);
+  const port = portOption(values.port);
 
   let patientId: string;
   let studyInstanceUid: string;
@@ -87,12 +86,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    console.error(`images-arrive: ${(err as Error).message}`);
-    process.exitCode = 1;
-  },
-);
+runCommand("images-arrive", main);
