@@ -18,6 +18,7 @@ export interface DemoPorts {
   pacsPort: number;
   ordersPort: number;
   adtPort: number;
+  hisPort: number;
 }
 
 export interface Example {
@@ -76,12 +77,13 @@ export function mergeExamples(examples: readonly Example[], ports: DemoPorts): F
   return [...tabs, ...nodes, ...configs.values()].map((node) => movePorts(node, ports));
 }
 
-/** The examples' fixed ports (2575 PACS, 2576 orders, 2577 ADT) replaced by the demo's. */
+/** The examples' fixed ports (2575 PACS, 2576 orders, 2577 ADT, 2578 HIS) replaced by the demo's. */
 function movePorts(node: FlowNode, ports: DemoPorts): FlowNode {
   const port = Number(node.port);
   if (node.type === "sante-pacs-server" && port === EXAMPLE_PORTS.pacs) return withPort(node, ports.pacsPort);
-  if (node.type === "tcp in" && port === EXAMPLE_PORTS.orders) return withPort(node, ports.ordersPort);
-  if (node.type === "tcp in" && port === EXAMPLE_PORTS.adt) return withPort(node, ports.adtPort);
+  if (node.type === "sante-hl7-in" && port === EXAMPLE_PORTS.orders) return withPort(node, ports.ordersPort);
+  if (node.type === "sante-hl7-in" && port === EXAMPLE_PORTS.adt) return withPort(node, ports.adtPort);
+  if (node.type === "sante-hl7-endpoint" && port === EXAMPLE_PORTS.his) return withPort(node, ports.hisPort);
   return node;
 }
 

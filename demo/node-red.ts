@@ -17,6 +17,11 @@ export interface EmbeddedNodeRed {
   init(server: Server, settings: object): void;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Node-RED's event bus: "flows:started" once the flows run. */
+  readonly events: {
+    once(event: string, listener: () => void): unknown;
+    removeListener(event: string, listener: () => void): unknown;
+  };
   /** Express apps, valid after init(). */
   readonly httpAdmin: RequestHandler;
   readonly httpNode: RequestHandler;

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { portOption, runCommand } from "./command";
 import { sendMllp, toHl7Segments } from "./mllp-client";
 
 const USAGE = `Usage: npm run send-hl7 -- <file.hl7> [options]
@@ -36,10 +37,8 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  const port = Number(values.port);
+  const port = portOption(values.port);
   const timeoutMs = Number(values.timeout);
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new Error(`--port must be 1 to 65535, got ${values.port}`);
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new Error(`--timeout must be a positive number of ms`);
 
   const file = positionals[0];
@@ -56,12 +55,4 @@ async function main(): Promise<number> {
   return 1;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    console.error(`send-hl7: ${(err as Error).message}`);
-    process.exitCode = 1;
-  },
-);
+runCommand("send-hl7", main);

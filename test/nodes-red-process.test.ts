@@ -156,8 +156,8 @@ describe(`the package in a real Node-RED ${NODE_RED_VERSION} process (red.js, no
         assert.equal(res.status, 200, name);
         examples.push({ file: name, label: name.replace(/^\d+ - /, ""), nodes: (await res.json()) as FlowNode[] });
       }
-      const [ordersPort, adtPort] = [await freePort(), await freePort()];
-      const flows = mergeExamples(examples, { pacsPort: sim?.port ?? 0, ordersPort, adtPort });
+      const [ordersPort, adtPort, hisPort] = [await freePort(), await freePort(), await freePort()];
+      const flows = mergeExamples(examples, { pacsPort: sim?.port ?? 0, ordersPort, adtPort, hisPort });
       const started = (running().log.match(/Started flows/g) ?? []).length;
       const res = await fetch(`${running().base}flows`, {
         method: "POST",

@@ -40,12 +40,6 @@ function filesUnder(dir: string, base = dir): string[] {
   });
 }
 
-/**
- * Nodes whose example flows come with issue 12's integration task (example 01 rewritten with the HL7 nodes): until
- * then N02 may name these and no others. Empty it when the examples use them.
- */
-const AWAITING_EXAMPLES = ["sante-hl7-in", "sante-hl7-reply", "sante-hl7-send", "sante-hl7-result"];
-
 describe("npm package contents (npm pack --dry-run)", () => {
   let packed: PackedPackage;
   before(function () {
@@ -163,12 +157,8 @@ describe("npm package contents (npm pack --dry-run)", () => {
     assert.deepEqual(n02.warnings ?? [], []);
     const used = new Set(n02.data?.nodes as string[] | undefined);
     const missing = definitions.filter((d) => d.category !== "config" && !used.has(d.type)).map((d) => d.type);
-    assert.deepEqual(
-      missing.filter((type) => !AWAITING_EXAMPLES.includes(type)),
-      [],
-      n02.message,
-    );
-    assert.equal(n02.status, missing.length === 0 ? "pass" : "fail", n02.message);
+    assert.deepEqual(missing, [], n02.message);
+    assert.equal(n02.status, "pass", n02.message);
     const n01 = checkUniqueNames(definitions, errors, coreNodeTypes());
     assert.equal(n01.status, "pass", n01.message);
   });

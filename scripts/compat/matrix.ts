@@ -41,12 +41,14 @@ export const SUITES: Record<Exclude<Cell["suites"], "lib">, readonly string[]> =
 /**
  * Left to `npm test`: the fault suite (it embeds the runtime through bench/ and takes 15 s of both cores), the
  * SIGKILL test of 1,000 waits (two red.js starts and 30 s of both cores; the wait mode's use of each version's API is
- * nodes-study-wait's, which the matrix runs), and the package and layout checks (npm pack, ESLint), which depend on
- * no runtime version.
+ * nodes-study-wait's, which the matrix runs), the demo across SIGKILLs (four starts of the demo and 20 s; each
+ * version's embedding of the demo is examples-demo's), and the package and layout checks (npm pack, ESLint), which
+ * depend on no runtime version.
  */
 export const NOT_IN_MATRIX: readonly string[] = [
   "fault-suite.test.js",
   "nodes-wait-sigkill.test.js",
+  "demo-restart.test.js",
   "package.test.js",
   "layout.test.js",
 ];

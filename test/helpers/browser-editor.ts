@@ -62,11 +62,55 @@ export async function trayTexts(page: Page): Promise<string[]> {
 
 /**
  * A text that is an untranslated message key: i18next shows the key itself
- * ("sante-study-token.label.server", "node-red:common.label.name") when the
- * catalog lacks it.
+ * ("sante-study-token.label.server", "sante-hl7-in.label.node",
+ * "node-red:common.label.name") when the catalog lacks it, alone or inside a
+ * longer text.
  */
 export function looksLikeMessageKey(text: string): boolean {
-  return /^[\w-]+(:[\w-]+)?(\.[\w-]+)+$/.test(text.trim()) || /\bsante-[a-z-]+\.[a-z]+/.test(text);
+  return /^[\w-]+(:[\w-]+)?(\.[\w-]+)+$/.test(text.trim()) || /\bsante-[a-z0-9-]+\.[a-z]+/.test(text);
+}
+
+/** The editor in another language (Node-RED's Settings ▸ View ▸ Language keeps it there), loaded again. */
+export async function openEditorIn(page: Page, baseUrl: string, lang: string): Promise<void> {
+  await page.evaluate(
+    (l) =>
+      (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem(
+        "editor-language",
+        l,
+      ),
+    lang,
+  );
+  await openEditor(page, baseUrl);
+}
+
+/** Waits until the status text under a flow node matches (statuses are throttled); resolves with the text. */
+export async function waitForStatus(page: Page, nodeId: string, pattern: RegExp, limitMs = 30_000): Promise<string> {
+  const label = page.locator(`#${nodeId} .red-ui-flow-node-status-label`);
+  const start = Date.now();
+  for (;;) {
+    const text = (await label.textContent()) ?? "";
+    if (pattern.test(text)) return text;
+    if (Date.now() - start > limitMs) throw new Error(`the status of ${nodeId} is "${text}", not ${String(pattern)}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+/** A node's palette label, without the line breaks the palette puts in at spaces and hyphens. */
+export async function paletteLabel(page: Page, type: string): Promise<string> {
+  const entry = page.locator(`.red-ui-palette-node[data-palette-type='${type}']`);
+  const shown = await entry.locator(".red-ui-palette-label").innerText();
+  return shown.replace(/ ?-\n/g, "-").replace(/\s+/g, " ").trim();
+}
+
+/** The `label.node` text of a node's catalog in `lang` (locales/<lang>/<type>.json). */
+export function catalogLabel(type: string, lang: string): string {
+  const catalog = JSON.parse(readFileSync(join(PROJECT_ROOT, "locales", lang, `${type}.json`), "utf8")) as Record<
+    string,
+    { label?: { node?: string } }
+  >;
+  const label = catalog[type]?.label?.node;
+  if (label === undefined) throw new Error(`locales/${lang}/${type}.json has no label.node`);
+  return label;
 }
 
 export async function showHelp(page: Page, type: string): Promise<{ title: string; body: string }> {
@@ -77,11 +121,11 @@ export async function showHelp(page: Page, type: string): Promise<{ title: strin
   return { title: (await title.innerText()).trim(), body: collapse(body) };
 }
 
-/** The first paragraph of a node's help, as written in locales/en-US/<type>.html, without tags. */
-export function firstHelpParagraph(type: string): string {
-  const html = readFileSync(join(PROJECT_ROOT, "locales", "en-US", `${type}.html`), "utf8");
+/** The first paragraph of a node's help, as written in locales/<lang>/<type>.html, without tags. */
+export function firstHelpParagraph(type: string, lang = "en-US"): string {
+  const html = readFileSync(join(PROJECT_ROOT, "locales", lang, `${type}.html`), "utf8");
   const paragraph = /<p>([\s\S]*?)<\/p>/.exec(html)?.[1];
-  if (paragraph === undefined) throw new Error(`locales/en-US/${type}.html has no <p>`);
+  if (paragraph === undefined) throw new Error(`locales/${lang}/${type}.html has no <p>`);
   return collapse(
     paragraph
       .replace(/<[^>]+>/g, "")
