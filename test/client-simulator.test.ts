@@ -84,11 +84,14 @@ describe("SanteClient against the simulator", () => {
 
   it("with keep-alive, carries on when the PACS closes the connection after each reply", async () => {
     const closing = await startSimulator({ port: 0, keepAlive: false });
-    const client = new SanteClient({ port: closing.port, keepAlive: true, connections: 2 });
+    // Without a cache every lookup reaches the PACS, so each one finds the socket the last reply left closed.
+    const client = new SanteClient({ port: closing.port, keepAlive: true, connections: 2, cacheSize: 0 });
     try {
       for (let i = 0; i < 20; i++) assert.equal(await client.studyToken(SEED_UID), SEED_TOKEN);
-      const many = await Promise.all(Array.from({ length: 50 }, () => client.studyToken(SEED_UID)));
-      assert.ok(many.every((t) => t === SEED_TOKEN));
+      // Patient lookups are not shared between callers: 50 requests over 2 connections.
+      const many = await Promise.all(Array.from({ length: 50 }, () => client.patientStudies("ID200631zw609")));
+      assert.ok(many.every((studies) => JSON.stringify(studies) === JSON.stringify(SEED_PATIENT)));
+      assert.equal(closing.requests, 70);
     } finally {
       await client.close();
       await closing.close();
