@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import type * as net from "node:net";
 import { SanteClient, SanteError, type SanteClientOptions, type SanteErrorCode } from "../lib/sante";
 import { freePort, startFaultServer, type FaultServer } from "./helpers/fault-server";
 import { leakCheckEach } from "./helpers/handles";
@@ -133,7 +134,7 @@ describe("SanteClient against a misbehaving PACS", () => {
     }
   });
 
-  it("with keep-alive, retries once on a fresh socket when the PACS closed the idle one", async () => {
+  it("with keep-alive, opens a fresh socket when the PACS has closed the idle one", async () => {
     let seen = 0;
     const c = await against(
       (s) => {
@@ -146,6 +147,24 @@ describe("SanteClient against a misbehaving PACS", () => {
     );
     assert.equal(await c.studyToken(UID), "TOKEN1");
     await new Promise((resolve) => setTimeout(resolve, 80));
+    assert.equal(await c.studyToken(UID), "TOKEN2");
+    assert.equal(server?.connections, 2);
+  });
+
+  it("with keep-alive, sends again on a fresh socket when the PACS closed the idle one as the request went out", async () => {
+    const answered = new WeakSet<net.Socket>();
+    let seen = 0;
+    const c = await against(
+      (s) => {
+        // A PACS whose idle timeout closed this connection just as the next request arrived: no reply.
+        if (answered.has(s)) return void s.destroy();
+        answered.add(s);
+        s.write(`\x10TOKEN${++seen}\r`);
+      },
+      // No retries: sending again on a fresh socket is not a retry, and a lookup does not fail for it.
+      { keepAlive: true, connections: 1, cacheSize: 0, retries: 0 },
+    );
+    assert.equal(await c.studyToken(UID), "TOKEN1");
     assert.equal(await c.studyToken(UID), "TOKEN2");
     assert.equal(server?.connections, 2);
   });
