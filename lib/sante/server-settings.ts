@@ -12,7 +12,7 @@ export interface WebSettings {
  * which Node-RED replaces before the node sees it; so a field is a number, a
  * string holding one, or empty for the default.
  */
-export function readNumber(raw: unknown, name: string, fallback: number): number {
+function readNumber(raw: unknown, name: string, fallback: number): number {
   if (raw === undefined || raw === null || (typeof raw === "string" && raw.trim() === "")) return fallback;
   const value = typeof raw === "number" ? raw : typeof raw === "string" ? Number(raw.trim()) : NaN;
   if (!Number.isFinite(value)) {
@@ -22,7 +22,7 @@ export function readNumber(raw: unknown, name: string, fallback: number): number
 }
 
 /** Checkboxes arrive as booleans; flows written by hand or by env vars may hold "true"/"false". */
-export function readBoolean(raw: unknown, name: string, fallback: boolean): boolean {
+function readBoolean(raw: unknown, name: string, fallback: boolean): boolean {
   if (raw === undefined || raw === null || raw === "") return fallback;
   if (typeof raw === "boolean") return raw;
   if (raw === "true" || raw === "false") return raw === "true";

@@ -39,11 +39,6 @@ export class Lru<K, V> {
     if (this.map.size > this.maxSize) this.evictOldest();
   }
 
-  clear(): void {
-    this.map.clear();
-    this.oldest = undefined;
-  }
-
   // Every key before the cursor was evicted, or re-inserted at the end by get() or set(),
   // so the next key it yields is the least recently used.
   private evictOldest(): void {

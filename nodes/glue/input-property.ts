@@ -28,7 +28,7 @@ export function readPropertySpec(def: NodeDef, allowHl7: boolean): PropertySpec 
 }
 
 /** How the help and error messages name where a value came from: msg.payload, flow.uid, HL7 PID-3.1, … */
-export function describeProperty(spec: PropertySpec): string {
+function describeProperty(spec: PropertySpec): string {
   if (spec.type === "msg" || spec.type === "flow" || spec.type === "global") return `${spec.type}.${spec.value}`;
   if (spec.type === "hl7") return `HL7 ${spec.value}`;
   if (spec.type === "jsonata") return "JSONata";
