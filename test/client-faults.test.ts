@@ -168,4 +168,20 @@ describe("SanteClient against a misbehaving PACS", () => {
     assert.equal(await c.studyToken(UID), "TOKEN2");
     assert.equal(server?.connections, 2);
   });
+
+  it("with keep-alive, a lookup sent again on a fresh socket keeps its clock: timeout bounds the whole lookup", async () => {
+    const answered = new Set<net.Socket>();
+    const c = await against(
+      (s) => {
+        // The kept-alive socket is found closed only 250 ms into the lookup, and the fresh one answers 250 ms later:
+        // 500 ms in all, past the 400 ms timeout, however the time is split between the sockets.
+        if (answered.has(s)) return void setTimeout(() => s.destroy(), 250);
+        answered.add(s);
+        setTimeout(() => s.write("\x10TOKEN\r"), answered.size === 1 ? 0 : 250);
+      },
+      { keepAlive: true, connections: 1, cacheSize: 0, retries: 0, timeout: 400 },
+    );
+    assert.equal(await c.studyToken(UID), "TOKEN");
+    assert.equal((await failure(c.studyToken(UID))).code, "SANTE_TIMEOUT");
+  });
 });

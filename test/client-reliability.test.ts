@@ -164,6 +164,16 @@ describe("SanteClient reliability: cache, coalescing, retries, breaker", () => {
     assert.equal(asked.length, 1);
   });
 
+  it("does not retry a bad reply: the PACS would answer the same again", async () => {
+    server = await startFaultServer((s, r) => {
+      asked.push(r);
+      s.write("garbage\r");
+    });
+    client = new SanteClient({ port: server.port, retries: 2 });
+    assert.equal(await codeOf(client.studyToken(UID)), "SANTE_PROTOCOL");
+    assert.equal(asked.length, 1);
+  });
+
   it("opens the breaker after failed connects, fails fast, then lets one probe through", async () => {
     const port = await freePort();
     client = new SanteClient({ port, retries: 0, breakerThreshold: 3, breakerCooldown: 150 });
