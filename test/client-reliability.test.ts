@@ -152,6 +152,19 @@ describe("SanteClient reliability: cache, coalescing, retries, breaker", () => {
     }
   });
 
+  it("gives each attempt a timeout of its own: the pause before a retry does not count", async () => {
+    let attempts = 0;
+    server = await startFaultServer((s, r) => {
+      asked.push(r);
+      // The first attempt is dropped after 120 ms, and the retry follows a pause of 50–100 ms: past 150 ms in all.
+      if (++attempts === 1) setTimeout(() => s.destroy(), 120);
+      else s.write("\x10TOK-RETRIED\r");
+    });
+    client = new SanteClient({ port: server.port, retries: 1, timeout: 150 });
+    assert.equal(await client.studyToken(UID), "TOK-RETRIED");
+    assert.equal(asked.length, 2);
+  });
+
   it("gives up after `retries` with the connection error", async () => {
     const port = await freePort();
     client = new SanteClient({ port, retries: 1, breakerThreshold: 0 });
