@@ -102,10 +102,14 @@ describe("SanteClient against a misbehaving PACS", () => {
 
   it("close() fails queued and in-flight lookups with SANTE_CLOSED, and later ones too", async () => {
     const c = await against(() => undefined, { connections: 2, timeout: 10000 });
+    const sockets = () => process.getActiveResourcesInfo().filter((kind) => kind === "TCPSocketWrap").length;
+    const before = sockets();
     const lookups = Array.from({ length: 5 }, (_, i) => failure(c.studyToken(`${UID}.${i}`)));
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(c.pending, 5);
     await c.close();
+    // close() resolves once the client's sockets are closed: at most the PACS's ends of them are still open.
+    assert.ok(sockets() - before <= 2, `${sockets() - before} sockets open after close()`);
     for (const err of await Promise.all(lookups)) assert.equal(err.code, "SANTE_CLOSED");
     assert.equal((await failure(c.studyToken(UID))).code, "SANTE_CLOSED");
   });
