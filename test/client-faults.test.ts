@@ -173,6 +173,22 @@ describe("SanteClient against a misbehaving PACS", () => {
     assert.equal(server?.connections, 2);
   });
 
+  it("with keep-alive, does not reuse a connection on which the PACS sent something unasked", async () => {
+    let seen = 0;
+    const c = await against(
+      (s) => {
+        s.write(`\x10TOKEN${++seen}\r`);
+        // Out of step: bytes no request asked for, which the next request on this socket would read as its reply.
+        setTimeout(() => s.write("\x10TOKEN"), 20);
+      },
+      { keepAlive: true, connections: 1, cacheSize: 0 },
+    );
+    assert.equal(await c.studyToken(UID), "TOKEN1");
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    assert.equal(await c.studyToken(UID), "TOKEN2");
+    assert.equal(server?.connections, 2);
+  });
+
   it("with keep-alive, a lookup sent again on a fresh socket keeps its clock: timeout bounds the whole lookup", async () => {
     const answered = new Set<net.Socket>();
     const c = await against(
