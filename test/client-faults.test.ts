@@ -173,6 +173,24 @@ describe("SanteClient against a misbehaving PACS", () => {
     assert.equal(server?.connections, 2);
   });
 
+  it("with keep-alive, a reused connection the PACS drops mid-reply is a failure, not a stale socket", async () => {
+    const answered = new WeakSet<net.Socket>();
+    const c = await against(
+      (s) => {
+        // The PACS got this request and began to answer it: sending it again elsewhere would be a retry.
+        if (answered.has(s)) return void s.end("\x10TOK");
+        answered.add(s);
+        s.write("\x10TOKEN1\r");
+      },
+      { keepAlive: true, connections: 1, cacheSize: 0, retries: 0 },
+    );
+    assert.equal(await c.studyToken(UID), "TOKEN1");
+    const err = await failure(c.studyToken(UID));
+    assert.equal(err.code, "SANTE_CONNECTION");
+    assert.match(err.message, /closed the connection before a full reply/);
+    assert.equal(server?.connections, 1);
+  });
+
   it("with keep-alive, does not reuse a connection on which the PACS sent something unasked", async () => {
     let seen = 0;
     const c = await against(

@@ -1,4 +1,6 @@
 import { strict as assert } from "node:assert";
+import { execFile } from "node:child_process";
+import { join } from "node:path";
 import { SanteClient, SanteError } from "../lib/sante";
 import { startSimulator, type RunningSimulator } from "../lib/simulator";
 import { assertNoLeaks, resourceCounts } from "./helpers/handles";
@@ -96,5 +98,18 @@ describe("SanteClient against the simulator", () => {
       await client.close();
       await closing.close();
     }
+  });
+
+  it("with keep-alive, lets a script that never calls close() end once its lookup is done", async () => {
+    // The simulator keeps the connection open; the client's idle socket must not hold the script for its 30 s.
+    const script = `
+      const { SanteClient } = require(${JSON.stringify(join(__dirname, "..", "lib", "sante"))});
+      new SanteClient({ port: ${sim.port}, keepAlive: true }).studyToken("${SEED_UID}").then(console.log);`;
+    const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) => {
+      execFile(process.execPath, ["-e", script], { timeout: 10_000 }, (err, out) =>
+        err ? reject(err) : resolve({ stdout: out }),
+      );
+    });
+    assert.equal(stdout.trim(), SEED_TOKEN);
   });
 });
