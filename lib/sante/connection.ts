@@ -72,7 +72,6 @@ export class SanteConnection {
     this.decoder = decoder;
     this.replyBytes = 0;
     this.socket.setTimeout(0);
-    this.socket.ref();
     if (this.connected) this.socket.write(frame);
   }
 
@@ -111,7 +110,8 @@ export class SanteConnection {
     // Settle the socket's state first: the pool may hand this connection its next exchange at once.
     if (this.options.keepAlive) {
       this.socket.setTimeout(IDLE_TIMEOUT_MS);
-      // An idle pooled socket must not keep a script's process alive.
+      // An idle pooled socket must not keep a script's process alive; while it carries an exchange, the pool's
+      // clock for the lookup does, so the socket stays unref'd.
       this.socket.unref();
     } else {
       this.ended = true;
