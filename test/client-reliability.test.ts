@@ -48,6 +48,20 @@ describe("SanteClient reliability: cache, coalescing, retries, breaker", () => {
     assert.deepEqual(asked, [UID]);
   });
 
+  it("does not cache an unknown study: once the study has arrived, the PACS's token comes through", async () => {
+    let arrived = false;
+    server = await startFaultServer((s, request) => {
+      asked.push(request);
+      s.write(arrived ? `\x10TOK-${request}\r` : "\x10\r");
+    });
+    client = new SanteClient({ port: server.port });
+    assert.equal(await codeOf(client.studyToken(UID)), "SANTE_NOT_FOUND");
+    assert.equal(await codeOf(client.studyToken(UID)), "SANTE_NOT_FOUND");
+    arrived = true;
+    assert.deepEqual(await client.lookupStudy(UID), { studyInstanceUid: UID, token: `TOK-${UID}`, cached: false });
+    assert.equal(asked.length, 3);
+  });
+
   it("shares one request among identical study lookups in flight", async () => {
     client = new SanteClient({ port: await pacs(30), cacheSize: 0 });
     const tokens = await Promise.all(Array.from({ length: 20 }, () => client!.studyToken(UID)));
