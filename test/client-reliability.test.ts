@@ -94,13 +94,30 @@ describe("SanteClient reliability: cache, coalescing, retries, breaker", () => {
     // P1's studies are "P1.1" and "P1.2": not UIDs, but the cache holds whatever the PACS said.
   });
 
-  it("reuses a patient's list for patientCacheSeconds when asked to", async () => {
-    client = new SanteClient({ port: await pacs(), patientCacheSeconds: 60 });
+  it("reuses a patient's list for patientCacheSeconds when asked to, then asks again", async () => {
+    client = new SanteClient({ port: await pacs(), patientCacheSeconds: 1 });
     await client.lookupPatient("P2");
     const again = await client.lookupPatient("P2");
     assert.equal(again.cached, true);
     assert.equal(again.studies.length, 2);
     assert.deepEqual(asked, ["P2"]);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    assert.equal((await client.lookupPatient("P2")).cached, false);
+    assert.deepEqual(asked, ["P2", "P2"]);
+  });
+
+  it("hands out copies of a kept patient list: changing one changes no later answer", async () => {
+    client = new SanteClient({ port: await pacs(), patientCacheSeconds: 60 });
+    const first = await client.lookupPatient("P4");
+    const expected = structuredClone(first.studies);
+    first.studies[0].token = "CHANGED";
+    first.studies.pop();
+    const second = await client.lookupPatient("P4");
+    assert.equal(second.cached, true);
+    assert.deepEqual(second.studies, expected);
+    second.studies[1].token = "CHANGED";
+    second.studies.push({ studyInstanceUid: "9.9", token: "X" });
+    assert.deepEqual((await client.lookupPatient("P4")).studies, expected);
   });
 
   it("keeps tokens in a store given to it", async () => {
@@ -219,6 +236,23 @@ describe("SanteClient reliability: cache, coalescing, retries, breaker", () => {
     } finally {
       await new Promise((resolve) => back.close(resolve));
     }
+  });
+
+  it("after the cool-down lets one probe through; lookups meanwhile wait for it and fail fast when it fails", async () => {
+    const port = await freePort();
+    client = new SanteClient({ port, retries: 0, breakerThreshold: 1, breakerCooldown: 100 });
+    assert.equal(await codeOf(client.studyToken("1.1")), "SANTE_CONNECTION");
+    assert.equal(client.unreachable, true);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const messages = await Promise.all(
+      ["1.2", "1.3", "1.4"].map((uid) => client!.studyToken(uid).catch((err: Error) => err.message)),
+    );
+    assert.equal(messages.filter((m) => /^Could not connect/.test(m)).length, 1, messages.join("\n"));
+    assert.equal(
+      messages.filter((m) => /could not be reached 1 times in a row/.test(m)).length,
+      2,
+      messages.join("\n"),
+    );
   });
 
   it("does not count a dropped connection or a bad reply toward the breaker", async () => {
