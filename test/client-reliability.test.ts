@@ -238,6 +238,18 @@ describe("SanteClient reliability: cache, coalescing, retries, breaker", () => {
     }
   });
 
+  it("counts only failed connects in a row: a lookup that connects starts the count again", async () => {
+    const port = await freePort();
+    client = new SanteClient({ port, retries: 0, breakerThreshold: 2, breakerCooldown: 60000, cacheSize: 0 });
+    assert.equal(await codeOf(client.studyToken("1.1")), "SANTE_CONNECTION");
+    const up = net.createServer((socket) => socket.on("data", () => socket.end("\x10UP\r")));
+    await new Promise<void>((resolve) => up.listen(port, "127.0.0.1", resolve));
+    assert.equal(await client.studyToken("1.2"), "UP");
+    await new Promise((resolve) => up.close(resolve));
+    assert.equal(await codeOf(client.studyToken("1.3")), "SANTE_CONNECTION");
+    assert.equal(client.unreachable, false, "one failed connect since the last success, not two");
+  });
+
   it("after the cool-down lets one probe through; lookups meanwhile wait for it and fail fast when it fails", async () => {
     const port = await freePort();
     client = new SanteClient({ port, retries: 0, breakerThreshold: 1, breakerCooldown: 100 });
