@@ -173,6 +173,25 @@ describe("SanteClient against a misbehaving PACS", () => {
     assert.equal(server?.connections, 2);
   });
 
+  it("with keep-alive, a lookup sent again on a fresh socket keeps its place ahead of those that came after it", async () => {
+    const answered = new WeakSet<net.Socket>();
+    const order: string[] = [];
+    const c = await against(
+      (s, request) => {
+        if (answered.has(s)) return void s.destroy();
+        answered.add(s);
+        order.push(request);
+        s.write(`\x10TOK-${request}\r`);
+      },
+      { keepAlive: true, connections: 1, cacheSize: 0, retries: 0 },
+    );
+    await c.studyToken("1.1");
+    // 1.2 meets the closed socket and goes again; 1.3 and 1.4 wait behind it.
+    const tokens = await Promise.all(["1.2", "1.3", "1.4"].map((uid) => c.studyToken(uid)));
+    assert.deepEqual(tokens, ["TOK-1.2", "TOK-1.3", "TOK-1.4"]);
+    assert.deepEqual(order, ["1.1", "1.2", "1.3", "1.4"]);
+  });
+
   it("with keep-alive, a reused connection the PACS drops mid-reply is a failure, not a stale socket", async () => {
     const answered = new WeakSet<net.Socket>();
     const c = await against(

@@ -84,6 +84,23 @@ describe("SanteClient against the simulator", () => {
     });
   }
 
+  it("answers a backlog of 3,000 lookups of distinct studies, each with its own token", async () => {
+    const studies = Array.from({ length: 3000 }, (_, i) => ({ studyInstanceUid: `1.2.999.${i}`, token: `TOK${i}` }));
+    const backlog = await startSimulator({ port: 0, data: [{ patientId: "BACKLOG", studies }] });
+    const client = new SanteClient({ port: backlog.port, keepAlive: true, connections: 4, cacheSize: 0 });
+    try {
+      const tokens = await Promise.all(studies.map((s) => client.studyToken(s.studyInstanceUid)));
+      assert.deepEqual(
+        tokens,
+        studies.map((s) => s.token),
+      );
+      assert.equal(backlog.requests, 3000);
+    } finally {
+      await client.close();
+      await backlog.close();
+    }
+  });
+
   it("with keep-alive, carries on when the PACS closes the connection after each reply", async () => {
     const closing = await startSimulator({ port: 0, keepAlive: false });
     // Without a cache every lookup reaches the PACS, so each one finds the socket the last reply left closed.
