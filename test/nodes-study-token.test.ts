@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { startSimulator, type RunningSimulator } from "../lib/simulator";
 import { freePort, startFaultServer, type FaultServer } from "./helpers/fault-server";
-import { flowWith, Outcomes, serverDef, until } from "./helpers/nr-flows";
+import { flowWith, Outcomes, serverDef, TAB, until } from "./helpers/nr-flows";
 import { callsBy, helper, node, OUR_NODES } from "./helpers/nr-helper";
 
 const SEED_UID = "1.2.826.0.1.3748527.1.4.2.0.20181120.185921.384642";
@@ -31,6 +31,33 @@ describe("sante-study-token in a Node-RED runtime", () => {
     assert.deepEqual(msg.sante, { studyInstanceUid: SEED_UID, token: SEED_TOKEN, cached: false });
     assert.equal(msg.topic, "order-17");
     assert.deepEqual(msg.patient, { id: "P1" });
+  });
+
+  it("sends its output before it reports the message complete to a Complete node (send, then done)", async () => {
+    await helper.load(
+      OUR_NODES,
+      flowWith(
+        { ...STUDY },
+        serverDef(sim.port),
+        {
+          id: "complete",
+          type: "complete",
+          z: TAB,
+          x: 1,
+          y: 1,
+          scope: ["n1"],
+          wires: [["completed"]],
+        },
+        { id: "completed", type: "helper", z: TAB, x: 1, y: 1 },
+      ),
+    );
+    const o = new Outcomes();
+    const order: string[] = [];
+    node("out").on("input", () => order.push("output"));
+    node("completed").on("input", () => order.push("complete"));
+    await o.send({ payload: SEED_UID });
+    await until(() => order.length === 2, "the output and the Complete node");
+    assert.deepEqual(order, ["output", "complete"]);
   });
 
   it("puts the error code on msg.santeError too (Node-RED < 4.1 copies no code to msg.error), and drops it on success", async () => {
