@@ -1,9 +1,11 @@
 import { strict as assert } from "node:assert";
 import type * as net from "node:net";
+import * as tls from "node:tls";
 import { SanteClient, SanteError, type SanteClientOptions, type SanteErrorCode } from "../lib/sante";
 import { freePort, startFaultServer, type FaultServer } from "./helpers/fault-server";
 import { leakCheckEach } from "./helpers/handles";
 import { failure } from "./helpers/failure";
+import { selfSigned } from "./helpers/self-signed";
 
 const UID = "1.2.826.0.1.3748527.1.4.2.0.20181120.185921.384642";
 
@@ -135,6 +137,40 @@ describe("SanteClient against a misbehaving PACS", () => {
         () => new SanteClient(bad),
         (err: SanteError) => err.code === "SANTE_INVALID_INPUT",
       );
+    }
+  });
+
+  it("accepts a reply of exactly 1 MiB by default (maxReplyBytes), and refuses one byte more", async () => {
+    const cap = 1024 * 1024;
+    // 0x10, the token, 0x0D: the token is what is left of the cap, or one byte more.
+    const c = await against((s, request) => s.write(`\x10${"A".repeat(cap - 2 + Number(request.endsWith(".2")))}\r`), {
+      timeout: 5000,
+      cacheSize: 0,
+    });
+    assert.equal((await c.studyToken("1.2.1")).length, cap - 2);
+    const err = await failure(c.studyToken("1.2.2"));
+    assert.equal(err.code, "SANTE_PROTOCOL");
+    assert.match(err.message, /1048576-byte limit/);
+  });
+
+  it("speaks TLS with `tls: true` (the system's CAs) and with Node's TLS options (a CA of one's own)", async function () {
+    const cert = selfSigned();
+    if (!cert) return this.skip();
+    const pacs = tls.createServer(cert, (socket) => socket.on("data", () => socket.end("\x10TLS-TOKEN\r")));
+    pacs.on("tlsClientError", () => undefined);
+    await new Promise<void>((resolve) => pacs.listen(0, "127.0.0.1", resolve));
+    const port = (pacs.address() as net.AddressInfo).port;
+    const strict = new SanteClient({ port, tls: true, retries: 0 });
+    const trusting = new SanteClient({ port, tls: { ca: cert.cert } });
+    try {
+      // The system's CAs do not know this certificate: refused in the handshake, so the lookup never connected.
+      const err = await failure(strict.studyToken(UID));
+      assert.equal(err.code, "SANTE_CONNECTION");
+      assert.match(err.message, /^Could not connect to 127\.0\.0\.1:\d+ \(DEPTH_ZERO_SELF_SIGNED_CERT\)$/);
+      assert.equal(await trusting.studyToken(UID), "TLS-TOKEN");
+    } finally {
+      await Promise.all([strict.close(), trusting.close()]);
+      await new Promise((resolve) => pacs.close(resolve));
     }
   });
 
