@@ -195,6 +195,8 @@ describe("sante-pacs-server reliability settings in a Node-RED runtime", () => {
         // node and 34 are refused at once; the 10 then find the client's queue full too.
         await until(() => o.errors.length === 245 + 34 + 10, "the refusals");
         assert.ok(o.errors.every((m) => (m.error as { code?: string }).code === "SANTE_BUSY"));
+        // Node-RED before 4.1 copies no code to msg.error: it must travel on msg.santeError too.
+        assert.ok(o.errors.every((m) => (m.santeError as { code?: string } | undefined)?.code === "SANTE_BUSY"));
         const refusedByNode = o.errors.filter((m) => /messages are already waiting/.test((m.error as Error).message));
         assert.equal(refusedByNode.length, 34);
         assert.ok(refusedByNode.every((m) => Number(String(m.payload).split(".")[3]) >= 266));

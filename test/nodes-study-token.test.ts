@@ -81,6 +81,14 @@ describe("sante-study-token in a Node-RED runtime", () => {
     assert.deepEqual(o.outputs[0].study, { token: SEED_TOKEN });
   });
 
+  it("ends the message with SANTE_INVALID_INPUT when the output property cannot be written", async () => {
+    const o = await start({ output: "study..token" });
+    await o.send({ payload: SEED_UID });
+    assert.equal(o.outputs.length, 0);
+    assert.equal(o.lastCode(), "SANTE_INVALID_INPUT");
+    assert.equal((o.errors[0].santeError as { code?: string }).code, "SANTE_INVALID_INPUT");
+  });
+
   it("reads the UID from flow context, a string, an env var and JSONata", async () => {
     const cases = [
       { property: "uid", propertyType: "str", msg: {} },
