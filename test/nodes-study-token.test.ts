@@ -89,6 +89,15 @@ describe("sante-study-token in a Node-RED runtime", () => {
     assert.equal((o.errors[0].santeError as { code?: string }).code, "SANTE_INVALID_INPUT");
   });
 
+  it("reads msg.payload when the property field is empty or missing (a flow written by hand)", async () => {
+    for (const property of ["", undefined]) {
+      const o = await start({ property, propertyType: "msg" });
+      await o.send({ payload: SEED_UID });
+      assert.equal(o.outputs[0]?.payload, SEED_TOKEN, String(o.lastCode()));
+      await helper.unload();
+    }
+  });
+
   it("reads the UID from flow context, a string, an env var and JSONata", async () => {
     const cases = [
       { property: "uid", propertyType: "str", msg: {} },
@@ -139,9 +148,15 @@ describe("sante-study-token in a Node-RED runtime", () => {
       await o.send({ payload });
       assert.equal(o.lastCode(), "SANTE_INVALID_INPUT", JSON.stringify(payload));
     }
-    await o.send({ topic: "no payload at all" });
-    assert.equal(o.lastCode(), "SANTE_INVALID_INPUT");
-    assert.match((o.errors.at(-1)?.error as { message: string }).message, /msg\.payload/);
+    for (const msg of [{ topic: "no payload at all" }, { payload: null }]) {
+      await o.send(msg);
+      assert.equal(o.lastCode(), "SANTE_INVALID_INPUT");
+      // Where the node looked, not what it found.
+      assert.match(
+        (o.errors.at(-1)?.error as { message: string }).message,
+        /There is no Study Instance UID in msg\.payload/,
+      );
+    }
     assert.equal(o.outputs.length, 0);
     assert.equal(sim.requests, before);
   });
