@@ -98,6 +98,30 @@ describe("sante-study-token in a Node-RED runtime", () => {
     }
   });
 
+  it("ends each message with SANTE_INVALID_INPUT naming where it looked, when there is nothing there", async () => {
+    for (const [property, propertyType, where] of [
+      ["studyUid", "flow", "flow.studyUid"],
+      ["pacs.uid", "global", "global.pacs.uid"],
+      ["studyUid", "msg", "msg.studyUid"],
+    ]) {
+      const o = await start({ property, propertyType });
+      await o.send({ payload: SEED_UID });
+      assert.equal(o.lastCode(), "SANTE_INVALID_INPUT");
+      assert.match(
+        (o.errors[0].error as { message: string }).message,
+        new RegExp(`in ${where.replace(/\./g, "\\.")}$`),
+      );
+      await helper.unload();
+    }
+  });
+
+  it("ends each message with SANTE_INVALID_INPUT when the JSONata expression does not parse", async () => {
+    const o = await start({ property: "payload.(", propertyType: "jsonata" });
+    await o.send({ payload: SEED_UID });
+    assert.equal(o.outputs.length, 0);
+    assert.equal(o.lastCode(), "SANTE_INVALID_INPUT");
+  });
+
   it("reads the UID from flow context, a string, an env var and JSONata", async () => {
     const cases = [
       { property: "uid", propertyType: "str", msg: {} },
