@@ -60,17 +60,13 @@ export function resolveInput(
       return Promise.reject(toSanteError(err));
     }
   }
+  // JSONata syntax errors and bad context keys throw instead of calling back: the promise rejects with them all the same.
   return new Promise((resolve, reject) => {
-    try {
-      RED.util.evaluateNodeProperty(spec.value, spec.type, node, msg, (err, value) => {
-        if (err) reject(toSanteError(err));
-        else if (value === undefined || value === null) {
-          reject(new SanteError("SANTE_INVALID_INPUT", t("errors.no-input", { property: describeProperty(spec) })));
-        } else resolve(value);
-      });
-    } catch (err) {
-      // JSONata syntax errors and bad context keys throw instead of calling back.
-      reject(toSanteError(err));
-    }
+    RED.util.evaluateNodeProperty(spec.value, spec.type, node, msg, (err, value) => {
+      if (err) reject(toSanteError(err));
+      else if (value === undefined || value === null) {
+        reject(new SanteError("SANTE_INVALID_INPUT", t("errors.no-input", { property: describeProperty(spec) })));
+      } else resolve(value);
+    });
   });
 }
