@@ -75,10 +75,15 @@ describe("sante-study-token in a Node-RED runtime", () => {
   });
 
   it("writes the token to the output property and leaves msg.payload alone", async () => {
-    const o = await start({ property: "order.studyUid", output: "study.token" });
-    await o.send({ payload: "keep me", order: { studyUid: SEED_UID } });
-    assert.equal(o.outputs[0].payload, "keep me");
-    assert.deepEqual(o.outputs[0].study, { token: SEED_TOKEN });
+    // As the editor saves it, and as written by hand with the msg. prefix.
+    for (const output of ["study.token", "msg.study.token"]) {
+      const o = await start({ property: "order.studyUid", output });
+      await o.send({ payload: "keep me", order: { studyUid: SEED_UID } });
+      assert.equal(o.outputs[0].payload, "keep me");
+      assert.deepEqual(o.outputs[0].study, { token: SEED_TOKEN }, output);
+      assert.equal(o.outputs[0].msg, undefined);
+      await helper.unload();
+    }
   });
 
   it("ends the message with SANTE_INVALID_INPUT when the output property cannot be written", async () => {
