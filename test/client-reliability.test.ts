@@ -48,6 +48,20 @@ describe("SanteClient reliability: cache, coalescing, retries, breaker", () => {
     assert.deepEqual(asked, [UID]);
   });
 
+  it("does not cache an unknown study: once the study has arrived, the PACS's token comes through", async () => {
+    let arrived = false;
+    server = await startFaultServer((s, request) => {
+      asked.push(request);
+      s.write(arrived ? `\x10TOK-${request}\r` : "\x10\r");
+    });
+    client = new SanteClient({ port: server.port });
+    assert.equal(await codeOf(client.studyToken(UID)), "SANTE_NOT_FOUND");
+    assert.equal(await codeOf(client.studyToken(UID)), "SANTE_NOT_FOUND");
+    arrived = true;
+    assert.deepEqual(await client.lookupStudy(UID), { studyInstanceUid: UID, token: `TOK-${UID}`, cached: false });
+    assert.equal(asked.length, 3);
+  });
+
   it("shares one request among identical study lookups in flight", async () => {
     client = new SanteClient({ port: await pacs(30), cacheSize: 0 });
     const tokens = await Promise.all(Array.from({ length: 20 }, () => client!.studyToken(UID)));
@@ -80,13 +94,30 @@ describe("SanteClient reliability: cache, coalescing, retries, breaker", () => {
     // P1's studies are "P1.1" and "P1.2": not UIDs, but the cache holds whatever the PACS said.
   });
 
-  it("reuses a patient's list for patientCacheSeconds when asked to", async () => {
-    client = new SanteClient({ port: await pacs(), patientCacheSeconds: 60 });
+  it("reuses a patient's list for patientCacheSeconds when asked to, then asks again", async () => {
+    client = new SanteClient({ port: await pacs(), patientCacheSeconds: 1 });
     await client.lookupPatient("P2");
     const again = await client.lookupPatient("P2");
     assert.equal(again.cached, true);
     assert.equal(again.studies.length, 2);
     assert.deepEqual(asked, ["P2"]);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    assert.equal((await client.lookupPatient("P2")).cached, false);
+    assert.deepEqual(asked, ["P2", "P2"]);
+  });
+
+  it("hands out copies of a kept patient list: changing one changes no later answer", async () => {
+    client = new SanteClient({ port: await pacs(), patientCacheSeconds: 60 });
+    const first = await client.lookupPatient("P4");
+    const expected = structuredClone(first.studies);
+    first.studies[0].token = "CHANGED";
+    first.studies.pop();
+    const second = await client.lookupPatient("P4");
+    assert.equal(second.cached, true);
+    assert.deepEqual(second.studies, expected);
+    second.studies[1].token = "CHANGED";
+    second.studies.push({ studyInstanceUid: "9.9", token: "X" });
+    assert.deepEqual((await client.lookupPatient("P4")).studies, expected);
   });
 
   it("keeps tokens in a store given to it", async () => {
@@ -152,6 +183,19 @@ describe("SanteClient reliability: cache, coalescing, retries, breaker", () => {
     }
   });
 
+  it("gives each attempt a timeout of its own: the pause before a retry does not count", async () => {
+    let attempts = 0;
+    server = await startFaultServer((s, r) => {
+      asked.push(r);
+      // The first attempt is dropped after 120 ms, and the retry follows a pause of 50–100 ms: past 150 ms in all.
+      if (++attempts === 1) setTimeout(() => s.destroy(), 120);
+      else s.write("\x10TOK-RETRIED\r");
+    });
+    client = new SanteClient({ port: server.port, retries: 1, timeout: 150 });
+    assert.equal(await client.studyToken(UID), "TOK-RETRIED");
+    assert.equal(asked.length, 2);
+  });
+
   it("gives up after `retries` with the connection error", async () => {
     const port = await freePort();
     client = new SanteClient({ port, retries: 1, breakerThreshold: 0 });
@@ -161,6 +205,16 @@ describe("SanteClient reliability: cache, coalescing, retries, breaker", () => {
   it("does not retry a timeout", async () => {
     client = new SanteClient({ port: (server = await startFaultServer((_s, r) => asked.push(r))).port, timeout: 100 });
     assert.equal(await codeOf(client.studyToken(UID)), "SANTE_TIMEOUT");
+    assert.equal(asked.length, 1);
+  });
+
+  it("does not retry a bad reply: the PACS would answer the same again", async () => {
+    server = await startFaultServer((s, r) => {
+      asked.push(r);
+      s.write("garbage\r");
+    });
+    client = new SanteClient({ port: server.port, retries: 2 });
+    assert.equal(await codeOf(client.studyToken(UID)), "SANTE_PROTOCOL");
     assert.equal(asked.length, 1);
   });
 
@@ -184,10 +238,41 @@ describe("SanteClient reliability: cache, coalescing, retries, breaker", () => {
     }
   });
 
+  it("counts only failed connects in a row: a lookup that connects starts the count again", async () => {
+    const port = await freePort();
+    client = new SanteClient({ port, retries: 0, breakerThreshold: 2, breakerCooldown: 60000, cacheSize: 0 });
+    assert.equal(await codeOf(client.studyToken("1.1")), "SANTE_CONNECTION");
+    const up = net.createServer((socket) => socket.on("data", () => socket.end("\x10UP\r")));
+    await new Promise<void>((resolve) => up.listen(port, "127.0.0.1", resolve));
+    assert.equal(await client.studyToken("1.2"), "UP");
+    await new Promise((resolve) => up.close(resolve));
+    assert.equal(await codeOf(client.studyToken("1.3")), "SANTE_CONNECTION");
+    assert.equal(client.unreachable, false, "one failed connect since the last success, not two");
+  });
+
+  it("after the cool-down lets one probe through; lookups meanwhile wait for it and fail fast when it fails", async () => {
+    const port = await freePort();
+    client = new SanteClient({ port, retries: 0, breakerThreshold: 1, breakerCooldown: 100 });
+    assert.equal(await codeOf(client.studyToken("1.1")), "SANTE_CONNECTION");
+    assert.equal(client.unreachable, true);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const messages = await Promise.all(
+      ["1.2", "1.3", "1.4"].map((uid) => client!.studyToken(uid).catch((err: Error) => err.message)),
+    );
+    assert.equal(messages.filter((m) => /^Could not connect/.test(m)).length, 1, messages.join("\n"));
+    assert.equal(
+      messages.filter((m) => /could not be reached 1 times in a row/.test(m)).length,
+      2,
+      messages.join("\n"),
+    );
+  });
+
   it("does not count a dropped connection or a bad reply toward the breaker", async () => {
     let n = 0;
     server = await startFaultServer((s) => (++n % 2 ? s.destroy() : s.write("garbage")));
-    client = new SanteClient({ port: server.port, retries: 0, breakerThreshold: 2 });
+    // A threshold of 1: each attempt connects (which resets the count) before it fails, so only a breaker that
+    // counted this one failure would open.
+    client = new SanteClient({ port: server.port, retries: 0, breakerThreshold: 1 });
     for (let i = 0; i < 6; i++) await codeOf(client.studyToken(`1.${i}`));
     assert.equal(client.unreachable, false);
     assert.equal(n, 6);

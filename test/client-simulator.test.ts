@@ -1,4 +1,7 @@
 import { strict as assert } from "node:assert";
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { SanteClient, SanteError } from "../lib/sante";
 import { startSimulator, type RunningSimulator } from "../lib/simulator";
 import { assertNoLeaks, resourceCounts } from "./helpers/handles";
@@ -82,16 +85,45 @@ describe("SanteClient against the simulator", () => {
     });
   }
 
+  it("answers a backlog of 3,000 lookups of distinct studies, each with its own token", async () => {
+    const studies = Array.from({ length: 3000 }, (_, i) => ({ studyInstanceUid: `1.2.999.${i}`, token: `TOK${i}` }));
+    const backlog = await startSimulator({ port: 0, data: [{ patientId: "BACKLOG", studies }] });
+    const client = new SanteClient({ port: backlog.port, keepAlive: true, connections: 4, cacheSize: 0 });
+    try {
+      const tokens = await Promise.all(studies.map((s) => client.studyToken(s.studyInstanceUid)));
+      assert.deepEqual(
+        tokens,
+        studies.map((s) => s.token),
+      );
+      assert.equal(backlog.requests, 3000);
+    } finally {
+      await client.close();
+      await backlog.close();
+    }
+  });
+
   it("with keep-alive, carries on when the PACS closes the connection after each reply", async () => {
     const closing = await startSimulator({ port: 0, keepAlive: false });
-    const client = new SanteClient({ port: closing.port, keepAlive: true, connections: 2 });
+    // Without a cache every lookup reaches the PACS, so each one finds the socket the last reply left closed.
+    const client = new SanteClient({ port: closing.port, keepAlive: true, connections: 2, cacheSize: 0 });
     try {
       for (let i = 0; i < 20; i++) assert.equal(await client.studyToken(SEED_UID), SEED_TOKEN);
-      const many = await Promise.all(Array.from({ length: 50 }, () => client.studyToken(SEED_UID)));
-      assert.ok(many.every((t) => t === SEED_TOKEN));
+      // Patient lookups are not shared between callers: 50 requests over 2 connections.
+      const many = await Promise.all(Array.from({ length: 50 }, () => client.patientStudies("ID200631zw609")));
+      assert.ok(many.every((studies) => JSON.stringify(studies) === JSON.stringify(SEED_PATIENT)));
+      assert.equal(closing.requests, 70);
     } finally {
       await client.close();
       await closing.close();
     }
+  });
+
+  it("with keep-alive, lets a script that never calls close() end once its lookup is done", async () => {
+    // The simulator keeps the connection open; the client's idle socket must not hold the script for its 30 s.
+    const script = `
+      const { SanteClient } = require(${JSON.stringify(join(__dirname, "..", "lib", "sante"))});
+      new SanteClient({ port: ${sim.port}, keepAlive: true }).studyToken("${SEED_UID}").then(console.log);`;
+    const { stdout } = await promisify(execFile)(process.execPath, ["-e", script], { timeout: 10_000 });
+    assert.equal(stdout.trim(), SEED_TOKEN);
   });
 });

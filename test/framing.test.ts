@@ -116,10 +116,12 @@ describe("framing", () => {
 
   it("skips nothing silently: bytes before 0x10 or control bytes inside a line are errors", () => {
     assert.match(errorOf(() => new SingleLineDecoder().push(Buffer.from("X\x10tok\r"))).message, /0x10, got 0x58/);
-    assert.match(
-      errorOf(() => new SingleLineDecoder().push(Buffer.from("\x10to\x00k\r"))).message,
-      /control byte 0x00/,
-    );
+    // Every control byte but the CR that ends a line: a 0x10 inside a token means two frames ran together.
+    for (const b of [...Array(0x20).keys(), 0x7f].filter((x) => x !== 0x0d)) {
+      const line = Buffer.from([0x10, 0x74, 0x6f, b, 0x6b, 0x0d]);
+      const hex = b.toString(16).padStart(2, "0");
+      assert.match(errorOf(() => new SingleLineDecoder().push(line)).message, new RegExp(`control byte 0x${hex}`));
+    }
     assert.match(errorOf(() => new StudyListDecoder().push(Buffer.from("\x101.2\r\r"))).message, /empty token/);
   });
 
@@ -164,6 +166,19 @@ describe("framing", () => {
     parser.end();
     await new Promise((resolve) => parser.on("end", resolve));
     assert.deepEqual(got, ["a", "b"]);
+  });
+
+  it("as a stream parser, passes on the frames before a bad byte, then the error", async () => {
+    const parser = new FrameParser(new SingleLineDecoder());
+    const got: string[] = [];
+    parser.on("data", (t: string) => got.push(t));
+    const outcome = new Promise<SanteError | "ended">((resolve) => {
+      parser.on("error", resolve);
+      parser.on("end", () => resolve("ended"));
+    });
+    parser.end(Buffer.from("\x10a\rX"));
+    assert.equal(((await outcome) as SanteError).code, "SANTE_PROTOCOL");
+    assert.deepEqual(got, ["a"]);
   });
 
   it("a stream that ends inside a frame is an error, not a lost frame", async () => {

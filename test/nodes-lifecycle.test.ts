@@ -65,6 +65,26 @@ describe("sante lookup nodes across a redeploy", () => {
     }
   }
 
+  it("a redeploy also ends, once each, the messages still waiting in the node past its window of 256", async () => {
+    const flow = flowWith({ type: "sante-study-token" }, serverDef(silent.port, { timeout: "60000" }));
+    await helper.load(OUR_NODES, flow);
+    const o = new Outcomes();
+    const n1 = node("n1");
+    const sent = Array.from({ length: 300 }, (_, i) => ({ payload: `1.2.4.${i}`, _msgid: `w-${i}` }));
+    for (const msg of sent) n1.receive(msg);
+    await until(() => o.statuses.some((s) => s.text === "300 waiting"), "300 messages in hand");
+    // Only n1 is redeployed: the client lives on, so nothing but the node's own close can end those 44.
+    await helper.setFlows(
+      flow.map((n) => ((n as { id: string }).id === "n1" ? { ...n, name: "renamed" } : n)),
+      "nodes",
+    );
+    const ends = endsByMessage(n1, "n1");
+    assert.deepEqual(
+      sent.map((m) => ends.get(m._msgid)),
+      sent.map(() => ["SANTE_CLOSED"]),
+    );
+  });
+
   it("a lookup still running when the config node closes ends with SANTE_CLOSED from the client itself", async () => {
     // The lookup node is closed first and ends its messages; the client's own SANTE_CLOSED that follows must not
     // end them a second time.

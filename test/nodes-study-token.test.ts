@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { startSimulator, type RunningSimulator } from "../lib/simulator";
 import { freePort, startFaultServer, type FaultServer } from "./helpers/fault-server";
-import { caughtCode, flowWith, Outcomes, serverDef, until } from "./helpers/nr-flows";
+import { caughtCode, flowWith, Outcomes, serverDef, TAB, until } from "./helpers/nr-flows";
 import { callsBy, helper, node, OUR_NODES } from "./helpers/nr-helper";
 
 const SEED_UID = "1.2.826.0.1.3748527.1.4.2.0.20181120.185921.384642";
@@ -33,6 +33,33 @@ describe("sante-study-token in a Node-RED runtime", () => {
     assert.deepEqual(msg.patient, { id: "P1" });
   });
 
+  it("sends its output before it reports the message complete to a Complete node (send, then done)", async () => {
+    await helper.load(
+      OUR_NODES,
+      flowWith(
+        { ...STUDY },
+        serverDef(sim.port),
+        {
+          id: "complete",
+          type: "complete",
+          z: TAB,
+          x: 1,
+          y: 1,
+          scope: ["n1"],
+          wires: [["completed"]],
+        },
+        { id: "completed", type: "helper", z: TAB, x: 1, y: 1 },
+      ),
+    );
+    const o = new Outcomes();
+    const order: string[] = [];
+    node("out").on("input", () => order.push("output"));
+    node("completed").on("input", () => order.push("complete"));
+    await o.send({ payload: SEED_UID });
+    await until(() => order.length === 2, "the output and the Complete node");
+    assert.deepEqual(order, ["output", "complete"]);
+  });
+
   it("puts the error code on msg.santeError too (Node-RED < 4.1 copies no code to msg.error), and drops it on success", async () => {
     const o = await start();
     await o.send({ payload: "1.2.3.404" });
@@ -48,10 +75,56 @@ describe("sante-study-token in a Node-RED runtime", () => {
   });
 
   it("writes the token to the output property and leaves msg.payload alone", async () => {
-    const o = await start({ property: "order.studyUid", output: "study.token" });
-    await o.send({ payload: "keep me", order: { studyUid: SEED_UID } });
-    assert.equal(o.outputs[0].payload, "keep me");
-    assert.deepEqual(o.outputs[0].study, { token: SEED_TOKEN });
+    // As the editor saves it, and as written by hand with the msg. prefix.
+    for (const output of ["study.token", "msg.study.token"]) {
+      const o = await start({ property: "order.studyUid", output });
+      await o.send({ payload: "keep me", order: { studyUid: SEED_UID } });
+      assert.equal(o.outputs[0].payload, "keep me");
+      assert.deepEqual(o.outputs[0].study, { token: SEED_TOKEN }, output);
+      assert.equal(o.outputs[0].msg, undefined);
+      await helper.unload();
+    }
+  });
+
+  it("ends the message with SANTE_INVALID_INPUT when the output property cannot be written", async () => {
+    const o = await start({ output: "study..token" });
+    await o.send({ payload: SEED_UID });
+    assert.equal(o.outputs.length, 0);
+    assert.equal(o.lastCode(), "SANTE_INVALID_INPUT");
+    assert.equal((o.errors[0].santeError as { code?: string }).code, "SANTE_INVALID_INPUT");
+  });
+
+  it("reads msg.payload when the property field is empty or missing (a flow written by hand)", async () => {
+    for (const property of ["", undefined]) {
+      const o = await start({ property, propertyType: "msg" });
+      await o.send({ payload: SEED_UID });
+      assert.equal(o.outputs[0]?.payload, SEED_TOKEN, String(o.lastCode()));
+      await helper.unload();
+    }
+  });
+
+  it("ends each message with SANTE_INVALID_INPUT naming where it looked, when there is nothing there", async () => {
+    for (const [property, propertyType, where] of [
+      ["studyUid", "flow", "flow.studyUid"],
+      ["pacs.uid", "global", "global.pacs.uid"],
+      ["studyUid", "msg", "msg.studyUid"],
+    ]) {
+      const o = await start({ property, propertyType });
+      await o.send({ payload: SEED_UID });
+      assert.equal(o.lastCode(), "SANTE_INVALID_INPUT");
+      assert.match(
+        (o.errors[0].error as { message: string }).message,
+        new RegExp(`in ${where.replace(/\./g, "\\.")}$`),
+      );
+      await helper.unload();
+    }
+  });
+
+  it("ends each message with SANTE_INVALID_INPUT when the JSONata expression does not parse", async () => {
+    const o = await start({ property: "payload.(", propertyType: "jsonata" });
+    await o.send({ payload: SEED_UID });
+    assert.equal(o.outputs.length, 0);
+    assert.equal(o.lastCode(), "SANTE_INVALID_INPUT");
   });
 
   it("reads the UID from flow context, a string, an env var and JSONata", async () => {
@@ -104,9 +177,15 @@ describe("sante-study-token in a Node-RED runtime", () => {
       await o.send({ payload });
       assert.equal(o.lastCode(), "SANTE_INVALID_INPUT", JSON.stringify(payload));
     }
-    await o.send({ topic: "no payload at all" });
-    assert.equal(o.lastCode(), "SANTE_INVALID_INPUT");
-    assert.match((o.errors.at(-1)?.error as { message: string }).message, /msg\.payload/);
+    for (const msg of [{ topic: "no payload at all" }, { payload: null }]) {
+      await o.send(msg);
+      assert.equal(o.lastCode(), "SANTE_INVALID_INPUT");
+      // Where the node looked, not what it found.
+      assert.match(
+        (o.errors.at(-1)?.error as { message: string }).message,
+        /There is no Study Instance UID in msg\.payload/,
+      );
+    }
     assert.equal(o.outputs.length, 0);
     assert.equal(sim.requests, before);
   });

@@ -58,8 +58,8 @@ describe("sante-pacs-server with a core tls-config node", () => {
   });
   afterEach(() => helper.unload());
 
-  function tlsConfig(ca: string): Record<string, unknown> {
-    return { id: "tls1", type: "tls-config", cert: "", key: "", ca, servername: "localhost", verifyservercert: true };
+  function tlsConfig(ca: string, servername = "localhost"): Record<string, unknown> {
+    return { id: "tls1", type: "tls-config", cert: "", key: "", ca, servername, verifyservercert: true };
   }
 
   it("looks the token up over TLS, checking the server's certificate against the tls-config's CA", async () => {
@@ -85,5 +85,32 @@ describe("sante-pacs-server with a core tls-config node", () => {
     await o.send({ payload: SEED_UID });
     assert.equal(o.outputs.length, 0);
     assert.equal(o.lastCode(), "SANTE_CONNECTION");
+    // The handshake is part of connecting: the message names the certificate problem, not a lost reply.
+    assert.match(
+      (o.errors[0].error as { message: string }).message,
+      /Could not connect to 127\.0\.0\.1:\d+ \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)\)$/,
+    );
+  });
+
+  it("with no server name in the tls-config, checks the certificate against the HL7 host's IP, sending it no SNI", async () => {
+    // RFC 6066 forbids an IP address as SNI; Node.js warns (DEP0123) when asked to send one.
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on("warning", onWarning);
+    try {
+      const flow = flowWith(
+        { type: "sante-study-token" },
+        serverDef(port, { tls: "tls1" }),
+        tlsConfig(join(dir, "cert.pem"), ""),
+      );
+      await helper.load([tlsNode, ...OUR_NODES], flow);
+      const o = new Outcomes();
+      await o.send({ payload: SEED_UID });
+      assert.equal(o.outputs[0]?.payload, SEED_TOKEN, String(o.lastCode()));
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(warnings, []);
+    } finally {
+      process.off("warning", onWarning);
+    }
   });
 });

@@ -31,6 +31,14 @@ describe("sante-viewer-link in a Node-RED runtime", () => {
     assert.equal(o.outputs[0].payload, `sante://download?url=192.168.1.2:3000&ssl=no&token=${DOC_TOKEN}`);
   });
 
+  it("shows the result of a message it handles at once, with no 'waiting' flash before it", async () => {
+    const o = await start({ host: "127.0.0.1" });
+    await o.send({ payload: DOC_TOKEN });
+    await until(() => o.statuses.length > 0, "a status");
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    assert.deepEqual(o.statuses, [{ fill: "green", shape: "dot", text: "1 link" }]);
+  });
+
   it("takes a { studyInstanceUid, token } object", async () => {
     const o = await start({ host: "127.0.0.1" });
     await o.send({ payload: { studyInstanceUid: "1.2.3", token: DOC_TOKEN } });

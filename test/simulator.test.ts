@@ -5,14 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isSanteError } from "../lib/errors";
 import { validatePatientId, validateStudyInstanceUid } from "../lib/sante/validate";
-import {
-  loadSimulatorData,
-  startSimulator,
-  syntheticPatients,
-  type RunningSimulator,
-  type SimPatient,
-} from "../lib/simulator";
+import { startSimulator, type RunningSimulator, type SimPatient } from "../lib/simulator";
+import { syntheticPatients } from "../lib/simulator/synthetic";
 import { assertNoLeaks, resourceCounts } from "./helpers/handles";
+import { loadSimulatorData } from "./helpers/sim-data";
 import { askAndWaitForClose, RawConnection, requestBytes } from "./helpers/sim-tcp";
 
 // The vendor document's examples, written out by hand so the test does not lean on the encoder under test.

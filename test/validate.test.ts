@@ -50,6 +50,34 @@ describe("input validation", () => {
     assert.equal(validatePatientId("Müller^Hans-99 /A"), "Müller^Hans-99 /A");
   });
 
+  it("reads a Buffer (what a tcp in or file node sends) as UTF-8 text", () => {
+    assert.equal(validateStudyInstanceUid(Buffer.from("1.2.840.10008 \r\n")), "1.2.840.10008");
+    assert.equal(validatePatientId(Buffer.from("Müller-7", "utf8")), "Müller-7");
+  });
+
+  it("shows control characters of a refused value as \\xNN in the message, so a log line stays one line", () => {
+    const message = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return assert.fail("expected an error");
+    };
+    assert.match(
+      message(() => validateStudyInstanceUid("1.2\r3")),
+      /"1\.2\\x0d3"/,
+    );
+    assert.match(
+      message(() => validatePatientId("a\x10b")),
+      /"a\\x10b"/,
+    );
+    assert.doesNotMatch(
+      message(() => validatePatientId("a\nb")),
+      /\n/,
+    );
+  });
+
   for (const bad of ["", "a\\b", "a\rb", "\x10x", "a\tb", "x".repeat(65)]) {
     it(`refuses the Patient ID ${JSON.stringify(bad)}`, () => {
       assert.equal(
@@ -115,9 +143,27 @@ describe("viewerUrl", () => {
       code(() => viewerUrl({ host: "a/b", token: "t" })),
       "SANTE_INVALID_INPUT",
     );
+    for (const host of ["", "a/b", "a b", "a?b", "a#b", "a&b", "user@h", "a\\b"]) {
+      assert.equal(
+        code(() => viewerUrl({ host, token: "t" })),
+        "SANTE_INVALID_INPUT",
+        host,
+      );
+    }
+    for (const port of [0, 65536, 70000, 3000.5]) {
+      assert.equal(
+        code(() => viewerUrl({ host: "h", port, token: "t" })),
+        "SANTE_INVALID_INPUT",
+        String(port),
+      );
+    }
+    assert.equal(viewerUrl({ host: "h", port: 65535, token: "t" }), "sante://download?url=h:65535&ssl=no&token=t");
+  });
+
+  it("takes the host without surrounding spaces", () => {
     assert.equal(
-      code(() => viewerUrl({ host: "h", port: 70000, token: "t" })),
-      "SANTE_INVALID_INPUT",
+      viewerUrl({ host: " pacs.local ", token: "t" }),
+      "sante://download?url=pacs.local:3000&ssl=no&token=t",
     );
   });
 });

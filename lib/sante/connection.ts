@@ -82,7 +82,6 @@ export class SanteConnection {
     this.kind = newDecoder;
     this.spare = undefined;
     this.replyBytes = 0;
-    this.socket.ref();
     if (this.connected) this.socket.write(frame);
   }
 
@@ -124,7 +123,8 @@ export class SanteConnection {
       this.spareKind = this.kind;
       if (this.idleTimer) this.idleTimer.refresh();
       else this.idleTimer = setTimeout(() => this.onIdle(), IDLE_TIMEOUT_MS).unref();
-      // An idle pooled socket must not keep a script's process alive.
+      // An idle pooled socket must not keep a script's process alive; while it carries an exchange, the pool's
+      // clock for the lookup does, so the socket stays unref'd.
       this.socket.unref();
     } else {
       this.ended = true;

@@ -5,7 +5,7 @@
  */
 
 /** The root key of the token cache in global context: `santeTokens["<host>:<port>"]["<study uid>"]`. */
-export const CONTEXT_ROOT = "santeTokens";
+const CONTEXT_ROOT = "santeTokens";
 
 /**
  * Context keys are property expressions: "1.2.3" would mean three nested
@@ -14,7 +14,7 @@ export const CONTEXT_ROOT = "santeTokens";
  * percent-encoded, so a rogue UID from a PACS reply cannot address another key.
  * Study UIDs (digits and dots) and ordinary host names pass unchanged.
  */
-export function keySegment(text: string): string {
+function keySegment(text: string): string {
   return text.replace(/[^A-Za-z0-9._:~-]/g, (c) =>
     Array.from(Buffer.from(c, "utf8"), (b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join(""),
   );

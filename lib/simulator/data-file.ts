@@ -31,11 +31,9 @@
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { SanteError } from "../errors";
-import { CatalogBuilder } from "./catalog";
 import { parseCsvData } from "./data-csv";
 import type { DataEntry } from "./data-entry";
 import { parseJsonData } from "./data-json";
-import type { SimPatient } from "./types";
 
 /** Reads a data file into entries; errors name the file and line. */
 export function readDataFile(path: string): DataEntry[] {
@@ -52,25 +50,4 @@ export function readDataFile(path: string): DataEntry[] {
     });
   }
   return ext === ".json" ? parseJsonData(text, path) : parseCsvData(text, path);
-}
-
-/** The file's patients (studies in file order), fully checked, also against the vendor examples. */
-export function loadSimulatorData(path: string): SimPatient[] {
-  const entries = readDataFile(path);
-  new CatalogBuilder().addSeed().addEntries(entries);
-  return groupByPatient(entries);
-}
-
-function groupByPatient(entries: readonly DataEntry[]): SimPatient[] {
-  const patients = new Map<string, SimPatient>();
-  const seen = new Set<string>();
-  for (const { patientId, study } of entries) {
-    let patient = patients.get(patientId);
-    if (!patient) patients.set(patientId, (patient = { patientId, studies: [] }));
-    if (study && !seen.has(study.studyInstanceUid)) {
-      seen.add(study.studyInstanceUid);
-      patient.studies.push({ ...study });
-    }
-  }
-  return [...patients.values()];
 }

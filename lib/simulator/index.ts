@@ -8,9 +8,6 @@ import { serveCatalog } from "./server";
 import type { RunningSimulator, SimulatorOptions } from "./types";
 
 export type { RunningSimulator, SimAddedStudy, SimPatient, SimStudy, SimulatorOptions } from "./types";
-export { syntheticPatients } from "./synthetic";
-export { loadSimulatorData } from "./data-file";
-export { SEED_STUDY_PATIENT_ID } from "./seed-data";
 
 /** Loads the data and listens. Rejects with SANTE_INVALID_INPUT (bad data) or SANTE_CONNECTION (cannot listen). */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {

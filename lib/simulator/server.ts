@@ -8,9 +8,9 @@ import type { RunningSimulator, SimulatorOptions } from "./types";
 
 export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_PORT = 2575;
-export const DEFAULT_MAX_REQUEST_BYTES = 4096;
+const DEFAULT_MAX_REQUEST_BYTES = 4096;
 /** A client that goes quiet this long is dropped, so a forgotten connection cannot hold the simulator open. */
-export const IDLE_TIMEOUT_MS = 60_000;
+const IDLE_TIMEOUT_MS = 60_000;
 
 type ServeOptions = Omit<SimulatorOptions, "data" | "synthetic">;
 

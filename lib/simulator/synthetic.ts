@@ -3,7 +3,7 @@ import { SanteError } from "../errors";
 import type { SimPatient, SimStudy } from "./types";
 
 /** More would only use memory: the simulator keeps every study in a Map. */
-export const MAX_SYNTHETIC_PATIENTS = 1_000_000;
+const MAX_SYNTHETIC_PATIENTS = 1_000_000;
 // Changing this changes every synthetic UID, which integrators may have put in test flows: don't.
 const NAMESPACE = "sante-pacs-simulator/synthetic/v1:";
 

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-export const DERIVED_TOKEN_LENGTH = 64;
+const DERIVED_TOKEN_LENGTH = 64;
 // Bytes at or above 248 (= 4 × 62) are skipped so that every character is equally likely.
 const UNBIASED_LIMIT = 248;
 // Changing this changes every derived token, which integrators may have stored: don't.

@@ -33,7 +33,6 @@ export class Lru<K, V> {
 
   /** `ttlMs` omitted: the entry never expires (study tokens are permanent). */
   set(key: K, value: V, ttlMs?: number): void {
-    if (this.maxSize <= 0) return;
     this.map.delete(key);
     this.map.set(key, { value, expires: ttlMs === undefined ? Infinity : this.now() + ttlMs });
     if (this.map.size > this.maxSize) this.evictOldest();
@@ -45,13 +44,10 @@ export class Lru<K, V> {
   }
 
   // Every key before the cursor was evicted, or re-inserted at the end by get() or set(),
-  // so the next key it yields is the least recently used.
+  // so the next key it yields is the least recently used; and as the map is never empty
+  // here, the cursor never runs out.
   private evictOldest(): void {
-    let next = this.oldest?.next();
-    if (!next || next.done) {
-      this.oldest = this.map.keys();
-      next = this.oldest.next();
-    }
-    this.map.delete(next.value as K);
+    this.oldest ??= this.map.keys();
+    this.map.delete(this.oldest.next().value as K);
   }
 }

@@ -15,7 +15,7 @@ import { OUTPUT_DEFAULT } from "./output-property";
 
 export const EDITOR_DEFAULTS_FILE = "sante-pacs-defaults.js";
 
-export function editorDefaults(): object {
+function editorDefaults(): object {
   return {
     client: CLIENT_DEFAULTS,
     limits: CLIENT_LIMITS,

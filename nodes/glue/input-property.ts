@@ -102,16 +102,12 @@ function readHl7Field(msg: NodeMessage, spec: PropertySpec, t: Translate): unkno
  * failure is a SanteError SANTE_INVALID_INPUT.
  */
 function resolveInput(RED: NodeAPI, node: Node, msg: NodeMessage, spec: PropertySpec, t: Translate): Promise<unknown> {
+  // JSONata syntax errors and bad context keys throw instead of calling back: the promise rejects with them all the same.
   return new Promise((resolve, reject) => {
-    try {
-      RED.util.evaluateNodeProperty(spec.value, spec.type, node, msg, (err, value) => {
-        if (err) reject(toSanteError(err));
-        else if (value === undefined || value === null) reject(missing(spec, t));
-        else resolve(value);
-      });
-    } catch (err) {
-      // JSONata syntax errors and bad context keys throw instead of calling back.
-      reject(toSanteError(err));
-    }
+    RED.util.evaluateNodeProperty(spec.value, spec.type, node, msg, (err, value) => {
+      if (err) reject(toSanteError(err));
+      else if (value === undefined || value === null) reject(missing(spec, t));
+      else resolve(value);
+    });
   });
 }

@@ -12,7 +12,7 @@ export interface TestConnectionReply {
   tokenPreview?: string;
 }
 
-export const TEST_CONNECTION_PATH = "/sante-pacs-server/test";
+const TEST_CONNECTION_PATH = "/sante-pacs-server/test";
 
 /**
  * POST /sante-pacs-server/test with the config dialog's values (deployed or

@@ -27,7 +27,7 @@ export interface TokenCacheSettings {
  * settings because the context API does not say whether a name is known: it
  * silently falls back to the default store.
  */
-export function configuredContextStores(contextStorage: unknown): string[] {
+function configuredContextStores(contextStorage: unknown): string[] {
   if (typeof contextStorage !== "object" || contextStorage === null || Object.keys(contextStorage).length === 0) {
     return ["memory"];
   }
