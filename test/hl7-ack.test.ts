@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import fc from "fast-check";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isSanteError, SanteError } from "../lib/errors";
@@ -6,6 +7,7 @@ import {
   ackRequested,
   buildAck,
   createControlIdGenerator,
+  derivedControlId,
   nextControlId,
   parseHl7Message,
   readHl7,
@@ -220,6 +222,36 @@ describe("control IDs", () => {
     assert.throws(
       () => createControlIdGenerator({ prefix: "abc" }),
       (e: unknown) => isSanteError(e, "SANTE_INVALID_INPUT"),
+    );
+  });
+
+  it("derivedControlId: R + a plain ID of up to 19 characters, else R + 19 base-36 characters of its SHA-256", () => {
+    assert.equal(derivedControlId("ORM000001"), "RORM000001");
+    assert.equal(derivedControlId("PS1-20080131160038"), "RPS1-20080131160038");
+    assert.equal(derivedControlId("A".repeat(19)), `R${"A".repeat(19)}`);
+    // Real IDs from the corpus: 20 characters (a time and a counter), a UUID, an OID with a time; and one to escape.
+    const long = ["20100831104406208095", "20100831104406208096", "9c906177-dfca-4bbe-9abd-d8eb43df93a0", "A&B"];
+    const derived = long.map(derivedControlId);
+    for (const id of derived) assert.match(id, /^R[0-9A-Z]{19}$/);
+    assert.equal(new Set(derived).size, long.length, "IDs that differ only at the end keep apart");
+    assert.deepEqual(long.map(derivedControlId), derived, "the same each time");
+    assert.throws(
+      () => derivedControlId(""),
+      (e: unknown) => isSanteError(e, "SANTE_INVALID_INPUT"),
+    );
+  });
+
+  it("derivedControlId of any ID: at most 20 characters, nothing to escape, the same each time, one per ID", () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.string({ minLength: 1, maxLength: 60, unit: "binary" }), { minLength: 2 }),
+        (ids) => {
+          const derived = ids.map(derivedControlId);
+          for (const id of derived) assert.match(id, /^R[A-Za-z0-9._-]{1,19}$/);
+          assert.deepEqual(ids.map(derivedControlId), derived);
+          assert.equal(new Set(derived).size, ids.length);
+        },
+      ),
     );
   });
 });

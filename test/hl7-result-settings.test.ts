@@ -4,9 +4,10 @@ import { readResultOptions } from "../lib/hl7/result-settings";
 
 describe("readResultOptions (the result node's settings, without Node-RED)", () => {
   it("gives RAD-128's ORU and the default link code for a node saved without the fields", () => {
-    assert.deepEqual(readResultOptions({}), { shape: "oru", linkCode: DEFAULT_LINK_CODE });
-    assert.deepEqual(readResultOptions({ shape: "", linkCode: " ", sendingApplication: "" }), {
+    assert.deepEqual(readResultOptions({}), { shape: "oru", controlIdFrom: "new", linkCode: DEFAULT_LINK_CODE });
+    assert.deepEqual(readResultOptions({ shape: "", controlIdFrom: "", linkCode: " ", sendingApplication: "" }), {
       shape: "oru",
+      controlIdFrom: "new",
       linkCode: DEFAULT_LINK_CODE,
     });
   });
@@ -15,6 +16,7 @@ describe("readResultOptions (the result node's settings, without Node-RED)", () 
     assert.deepEqual(
       readResultOptions({
         shape: "status",
+        controlIdFrom: "order",
         linkCode: " 18748-4 ",
         linkText: "",
         linkSystem: "LN",
@@ -23,6 +25,7 @@ describe("readResultOptions (the result node's settings, without Node-RED)", () 
       }),
       {
         shape: "status",
+        controlIdFrom: "order",
         linkCode: { code: "18748-4", text: "", system: "LN" },
         sendingApplication: "PACS",
         receivingFacility: { namespaceId: "HOSP", universalId: "1.2.840.1", universalIdType: "ISO" },
@@ -30,8 +33,12 @@ describe("readResultOptions (the result node's settings, without Node-RED)", () 
     );
   });
 
-  it("refuses an unknown shape, an HD of more than three parts and values that are not text", () => {
+  it("refuses an unknown shape or control ID source, an HD of more than three parts and values that are not text", () => {
     assert.throws(() => readResultOptions({ shape: "xml" }), { code: "SANTE_INVALID_INPUT", message: /shape/ });
+    assert.throws(() => readResultOptions({ controlIdFrom: "msh" }), {
+      code: "SANTE_INVALID_INPUT",
+      message: 'controlIdFrom must be "new" or "order", got "msh"',
+    });
     assert.throws(() => readResultOptions({ receivingApplication: "A^B^C^D" }), /at most 3 parts/);
     assert.throws(() => readResultOptions({ linkCode: 5 }), /linkCode must be text/);
   });

@@ -187,6 +187,31 @@ describe("buildResultMessage: RAD-128 ORU^R01 with the viewer link", () => {
     assert.equal(readHl7(orm, "OBX-5.1"), URL);
   });
 
+  it("controlIdFrom order: MSH-10 derived from the order's, the same for a result built again; new by default", () => {
+    const order = (controlId: string) => ORM.toString("latin1").replace("|ORM000001|", `|${controlId}|`);
+    const again = () => buildResultMessage(ORM, link(VENDOR_UID), { controlIdFrom: "order" });
+    assert.equal(readHl7(again(), "MSH-10"), "RORM000001");
+    assert.equal(readHl7(again(), "MSH-10"), readHl7(again(), "MSH-10"));
+    const status = buildResultMessage(ORM, link(VENDOR_UID), { shape: "status", controlIdFrom: "order" });
+    assert.equal(readHl7(status, "MSH-10"), "RORM000001", "the status shape too");
+    const uuid = "9c906177-dfca-4bbe-9abd-d8eb43df93a0";
+    const long = buildResultMessage(order(uuid), link(VENDOR_UID), { controlIdFrom: "order" });
+    assert.match(readHl7(long, "MSH-10"), /^R[0-9A-Z]{19}$/, "HL7's 20 characters");
+    const fresh = [1, 2].map(() => readHl7(buildResultMessage(ORM, link(VENDOR_UID)), "MSH-10"));
+    assert.notEqual(fresh[0], fresh[1], "by default a new ID each time");
+    assert.equal(
+      readHl7(buildResultMessage(ORM, link(VENDOR_UID), { controlIdFrom: "order", controlId: "X1" }), "MSH-10"),
+      "X1",
+      "an explicit controlId wins",
+    );
+    assert.throws(() => buildResultMessage(order(""), link(VENDOR_UID), { controlIdFrom: "order" }), /no control ID/);
+    assert.doesNotThrow(() => buildResultMessage(order(""), link(VENDOR_UID)), "without the option MSH-10 is not read");
+    assert.throws(
+      () => buildResultMessage(ORM, link(VENDOR_UID), { controlIdFrom: "msh" as "order" }),
+      (e: unknown) => invalid(e),
+    );
+  });
+
   it("an ADT (no order) still gives a result with the patient and the link", () => {
     const adt = readFileSync(join(packageRoot(), "examples/data/adt-a08.hl7"));
     const oru = buildResultMessage(adt, link(VENDOR_UID));

@@ -130,6 +130,7 @@ describe("the editor definitions", () => {
       propertyType: "msg",
       order: "hl7.message",
       shape: "oru",
+      controlIdFrom: "new",
       linkCode: "SANTE_LINK",
       linkText: "Sante DICOM Web Viewer link",
       linkSystem: "L",
@@ -216,6 +217,9 @@ describe("the editor definitions", () => {
     assert.equal(check("sante-hl7-result", "shape", "status"), true);
     assert.equal(check("sante-hl7-result", "shape", "xml"), "sante-hl7-result.validation.shape");
     assert.equal(check("sante-hl7-result", "shape", ""), true, "blank: the runtime's default");
+    assert.equal(check("sante-hl7-result", "controlIdFrom", "order"), true);
+    assert.equal(check("sante-hl7-result", "controlIdFrom", ""), true, "blank: the runtime's default");
+    assert.equal(check("sante-hl7-result", "controlIdFrom", "msh"), "sante-hl7-result.validation.controlIdFrom");
     assert.equal(check("sante-hl7-result", "sendingApplication", "PACS^1.2.3^ISO"), true);
     assert.equal(check("sante-hl7-result", "receivingFacility", "A^B^C^D"), "sante-hl7-result.validation.designator");
   });

@@ -95,7 +95,7 @@ describe("sante-hl7-result in a Node-RED runtime", function () {
     }
   });
 
-  it("takes the site's link code and sender/receiver names, a whole HD written NAME^ID^TYPE", async () => {
+  it("takes the site's link code, sender/receiver names (a whole HD written NAME^ID^TYPE), MSH-10 from the order's", async () => {
     await helper.load(
       OUR_NODES,
       resultFlow({
@@ -104,15 +104,18 @@ describe("sante-hl7-result in a Node-RED runtime", function () {
         linkSystem: "99HOSP",
         sendingApplication: "PACS^1.2.3.4^ISO",
         receivingFacility: "MAIN",
+        controlIdFrom: "order",
       }),
     );
     const o = new Outcomes();
-    await o.send(afterLookup(readFileSync(join(DATA, "omi-o23.hl7"), "utf8")));
+    const order = readFileSync(join(DATA, "omi-o23.hl7"), "utf8");
+    await o.send(afterLookup(order));
     const result = o.outputs[0]?.payload as string;
     assert.equal(readHl7(result, "OBX[2]-3"), "VIEWER^Image viewer link^99HOSP");
     assert.equal(readHl7(result, "MSH-3"), "PACS^1.2.3.4^ISO");
     assert.equal(readHl7(result, "MSH-4"), "RADIOLOGY", "left blank: the order's MSH-6");
     assert.equal(readHl7(result, "MSH-6"), "MAIN");
+    assert.equal(readHl7(result, "MSH-10"), "ROMI000001", "R + the order's MSH-10");
   });
 
   it("takes a blank order field and shape as the defaults (msg.hl7.message, ORU^R01)", async () => {

@@ -22,7 +22,7 @@ export type {
   Hl7WriteDelimiters,
 } from "./write";
 export { copyField, copySegment } from "./copy";
-export { createControlIdGenerator, nextControlId } from "./control-id";
+export { createControlIdGenerator, derivedControlId, nextControlId } from "./control-id";
 export type { ControlIdGenerator, ControlIdOptions } from "./control-id";
 export { hl7Timestamp } from "./timestamp";
 export { buildAck, ackRequested, wantsEnhancedAck, ACK_CODES, HL7_ERROR_CODES } from "./ack";

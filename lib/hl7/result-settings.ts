@@ -10,9 +10,12 @@ export const RESULT_NODE_DEFAULTS = {
   shape: "oru",
   linkCode: DEFAULT_LINK_CODE,
   order: "hl7.message",
+  controlIdFrom: "new",
 } as const;
 
-const SHAPES = ["oru", "status"] as const;
+// The first of each is the default (RESULT_NODE_DEFAULTS).
+const SHAPES = [RESULT_NODE_DEFAULTS.shape, "status"] as const;
+const CONTROL_ID_SOURCES = [RESULT_NODE_DEFAULTS.controlIdFrom, "order"] as const;
 
 /**
  * buildResultMessage's options from a `sante-hl7-result` node's settings. An empty link code means the default
@@ -21,13 +24,12 @@ const SHAPES = ["oru", "status"] as const;
  * order's receiver and sender swapped; `NAME^1.2.3^ISO` gives a whole HD. Throws SANTE_INVALID_INPUT.
  */
 export function readResultOptions(def: Record<string, unknown>): ResultMessageOptions {
-  const shape = text(def.shape, "shape") || RESULT_NODE_DEFAULTS.shape;
-  if (!(SHAPES as readonly string[]).includes(shape)) {
-    throw new SanteError("SANTE_INVALID_INPUT", `shape must be "oru" or "status", got ${JSON.stringify(shape)}`);
-  }
+  const shape = choice(def, "shape", SHAPES);
+  const controlIdFrom = choice(def, "controlIdFrom", CONTROL_ID_SOURCES);
   const code = text(def.linkCode, "linkCode");
   const options: { -readonly [K in keyof ResultMessageOptions]: ResultMessageOptions[K] } = {
-    shape: shape as ResultMessageOptions["shape"],
+    shape,
+    controlIdFrom,
     linkCode:
       code === ""
         ? DEFAULT_LINK_CODE
@@ -38,6 +40,16 @@ export function readResultOptions(def: Record<string, unknown>): ResultMessageOp
     if (designator !== undefined) options[name] = designator;
   }
   return options;
+}
+
+/** One of `allowed`, the first being the default (for a field saved empty or not at all). */
+function choice<T extends string>(def: Record<string, unknown>, name: string, allowed: readonly [T, ...T[]]): T {
+  const value = text(def[name], name) || allowed[0];
+  if (!(allowed as readonly string[]).includes(value)) {
+    const names = allowed.map((a) => JSON.stringify(a)).join(" or ");
+    throw new SanteError("SANTE_INVALID_INPUT", `${name} must be ${names}, got ${JSON.stringify(value)}`);
+  }
+  return value as T;
 }
 
 function text(raw: unknown, name: string): string {

@@ -3,7 +3,8 @@
  * (an order: ORM^O01, OMI^O23, OML…; or a result: ORU^R01) and the lookup's result.
  *
  * Default shape, "oru": IHE RAD-128 "imaging results availability" (as dcm4chee-arc sends it, v2.5.1), plus the link:
- *   MSH  ORU^R01^ORU_R01, v2.5.1, sender and receiver of the order swapped, a new control ID
+ *   MSH  ORU^R01^ORU_R01, v2.5.1, sender and receiver of the order swapped, a new control ID (or, with
+ *        controlIdFrom "order", one derived from the order's: the same for each result of that order)
  *   PID  the order's PID, every field
  *   PV1  the order's PV1, every field (RAD-128 requires one: PV1|1|U, patient class unknown, when the order has none)
  *   ORC  ORC-1 SC (status changed), ORC-2/ORC-3 the order numbers, ORC-5 CM (completed)
@@ -39,7 +40,7 @@
  */
 import { SanteError } from "../errors";
 import { validateStudyInstanceUid } from "../sante/validate";
-import { nextControlId } from "./control-id";
+import { derivedControlId, nextControlId } from "./control-id";
 import { copyField, copySegment } from "./copy";
 import { designatorField, hl7VersionBefore, readHl7Header, type Hl7Designator, type Hl7Header } from "./header";
 import { toParsedHl7, type Hl7Segment, type ParsedHl7 } from "./message";
@@ -84,8 +85,14 @@ export interface ResultMessageOptions {
   readonly receivingFacility?: Hl7Designator;
   /** MSH-12 (default: 2.5.1 for "oru", as RAD-128 says; the order's version for "status"). */
   readonly version?: string;
-  /** MSH-10 (default: a new ID from nextControlId()). */
+  /** MSH-10 (default: as controlIdFrom says). */
   readonly controlId?: string;
+  /**
+   * Where MSH-10 comes from without `controlId`: "new" (default), a new ID from nextControlId() for every message;
+   * "order", derivedControlId() of the order's MSH-10, the same for every result of that order (a HIS dropping
+   * duplicates by MSH-10 then drops a result sent again for a resent order; one order must give one result).
+   */
+  readonly controlIdFrom?: "new" | "order";
   /** MSH-7 and the other times we set (default: now). */
   readonly now?: Date;
 }
@@ -105,7 +112,8 @@ const MAX_URL = 4096;
  * The message that carries `link` back to the HIS, built from `order` (its text as string or Buffer, framed or
  * not, or already parsed). A string of CR-ended segments; frame it for MLLP yourself.
  * Throws SanteError SANTE_INVALID_INPUT when the order is not HL7 v2, the Study Instance UID is not a valid UID,
- * the link is empty, longer than 4096 characters or not a string, or an option has the wrong shape. The error
+ * the link is empty, longer than 4096 characters or not a string, an option has the wrong shape, or the result's
+ * control ID is to come from the order's and the order has none. The error
  * never quotes the order or the link.
  * An order without ORC/OBR (an ADT, say) still gives a message, with PID and the link but no order numbers: the
  * HIS decides what to do with it.
@@ -122,6 +130,9 @@ export function buildResultMessage(
   const shape = options.shape ?? "oru";
   if (shape !== "oru" && shape !== "status") {
     throw new SanteError("SANTE_INVALID_INPUT", 'The result message shape is "oru" or "status"');
+  }
+  if (options.controlIdFrom !== undefined && options.controlIdFrom !== "new" && options.controlIdFrom !== "order") {
+    throw new SanteError("SANTE_INVALID_INPUT", 'The result\'s control ID comes from "new" or "order"');
   }
   const now = options.now ?? new Date();
   const version =
@@ -221,11 +232,20 @@ function msh(c: Context, type: readonly string[]): Hl7SegmentValues {
     6: designatorField(o.receivingFacility) ?? designatorField(h.sendingFacility),
     7: hl7Timestamp(c.now),
     9: type,
-    10: o.controlId ?? nextControlId(),
+    10: controlId(c),
     11: h.processingId === "" ? "P" : h.processingId,
     12: c.version,
   };
   return { name: "MSH", fields };
+}
+
+function controlId({ header, options }: Context): string {
+  if (options.controlId !== undefined) return options.controlId;
+  if (options.controlIdFrom !== "order") return nextControlId();
+  if (header.controlId === "") {
+    throw new SanteError("SANTE_INVALID_INPUT", "The order has no control ID (MSH-10) to derive the result's from");
+  }
+  return derivedControlId(header.controlId);
 }
 
 /** PID and PV1 of the order, copied whole; for the ORU a PV1 of "patient class unknown" when it has none. */
