@@ -4,7 +4,8 @@
  * a HIS in this process. Node-RED is killed with SIGKILL while orders are in flight and started again on the same
  * user directory and MLLP port; the sending client resends, unchanged, every order it has no AA for, until all are
  * acknowledged. Then: every order acknowledged AA, every order's result at the HIS with its own study's link, and
- * results that came twice only for orders that were in flight at the kill.
+ * results that came twice only for orders that were in flight at the kill, and then under the same MSH-10 (the result
+ * node derives it from the order's), so that a HIS that drops duplicates by MSH-10 takes each order's result once.
  *
  * The kill is timed by the HIS: it fires when the HIS takes result number KILL_AT, which it then leaves unanswered
  * (as the crash would have lost its ACK). So one order at least is in the window the issue asks to count, its
@@ -45,7 +46,10 @@ function order(n: number): string {
   );
 }
 
-/** Example 01's nodes and settings, without wait mode (every study is known) and its debug nodes. */
+/**
+ * Example 01's nodes and settings, without wait mode (every study is known) and its debug nodes, and with the result's
+ * MSH-10 derived from the order's.
+ */
 function flows(ordersPort: number, pacsPort: number, hisPort: number): object[] {
   const tab = "hl7-tab";
   const at = (x: number, y: number) => ({ z: tab, x, y });
@@ -123,6 +127,8 @@ function flows(ordersPort: number, pacsPort: number, hisPort: number): object[] 
       propertyType: "msg",
       order: "hl7.message",
       shape: "oru",
+      // Not example 01's default: a resent order's result keeps its MSH-10, so a HIS can drop it by MSH-10.
+      controlIdFrom: "order",
       wires: [["send"]],
     },
     { id: "send", type: "sante-hl7-send", ...at(700, 100), endpoint: "his", wires: [["reply"]] },
@@ -208,7 +214,7 @@ describe("HL7 orders through a real Node-RED process killed with SIGKILL: every 
     rmSync(userDir, { recursive: true, force: true });
   });
 
-  it("each order acknowledged AA, its result at the HIS with its link, twice only for orders in flight at the kill", async () => {
+  it("each order acked AA, its result at the HIS with its link, twice (same MSH-10) only for orders in flight at the kill", async () => {
     const tokens = Array.from({ length: ORDERS }, (_, n) => sim.addStudy(PATIENT, uid(n)).token);
     const sent: Sent = {
       sends: new Array<number>(ORDERS).fill(0),
@@ -264,6 +270,8 @@ describe("HL7 orders through a real Node-RED process killed with SIGKILL: every 
     });
     const counts = Array.from({ length: ORDERS }, (_, n) => perOrder.get(orderNumber(n))?.length ?? 0);
     const twice = counts.filter((c) => c > 1).length;
+    // Orders whose results a HIS dropping duplicates by MSH-10 would take more than once.
+    const twiceByControlId = [...perOrder.values()].filter((ids) => new Set(ids).size > 1).length;
     const kill = atKill as { acked: number; inFlight: number };
     const tally = {
       orders: ORDERS,
@@ -273,6 +281,7 @@ describe("HL7 orders through a real Node-RED process killed with SIGKILL: every 
       sends: sent.sends.reduce((a, b) => a + b, 0),
       hisResults: results.length,
       hisDuplicates: twice,
+      hisDuplicatesByMsh10: twiceByControlId,
     };
     console.log(`SIGKILL tally: ${JSON.stringify(tally)}`);
 
@@ -285,6 +294,8 @@ describe("HL7 orders through a real Node-RED process killed with SIGKILL: every 
       },
       { refused: [], notAcked: 0, lost: 0, wrong: [] },
     );
+    assert.equal(twiceByControlId, 0, "a result sent again carries its first MSH-10");
+    assert.equal(new Set(results.map((r) => r.controlId)).size, ORDERS, "one MSH-10 per order, none shared");
     assert.ok(
       twice <= kill.inFlight,
       `${twice} orders' results reached the HIS twice; only the ${kill.inFlight} in flight at the kill may`,
