@@ -1,7 +1,7 @@
 /**
- * Issue 12's reliability acceptance, in a real Node-RED process: orders come in over MLLP to example 01's chain
- * (hl7 in → study token → viewer link → hl7 result → hl7 send → hl7 reply, a Catch to the reply), the results go to
- * a HIS in this process. Node-RED is killed with SIGKILL while orders are in flight and started again on the same
+ * Issue 12's reliability acceptance, in a real Node-RED process: orders come in over MLLP to example 01's chain, set
+ * up as the example ships it (hl7 in → study token → viewer link → hl7 result → hl7 send → hl7 reply, a Catch to the
+ * reply), and the results go to a HIS in this process. Node-RED is killed with SIGKILL while orders are in flight and started again on the same
  * user directory and MLLP port; the sending client resends, unchanged, every order it has no AA for, until all are
  * acknowledged. Then: every order acknowledged AA, every order's result at the HIS with its own study's link, and
  * results that came twice only for orders that were in flight at the kill, and then under the same MSH-10 (the result
@@ -15,6 +15,7 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readExamples, type FlowNode } from "../demo/flows";
 import { readHisResult } from "../demo/his-result";
 import { isSanteError } from "../lib/errors";
 import { MllpClient } from "../lib/mllp";
@@ -22,6 +23,7 @@ import { viewerUrl } from "../lib/sante";
 import { startSimulator, type RunningSimulator } from "../lib/simulator";
 import { freePort } from "./helpers/fault-server";
 import { startFakeHis, type FakeHis } from "./helpers/hl7-his";
+import { packageRoot } from "./helpers/nr-package";
 import { startNodeRed, type NodeRedProcess } from "./helpers/nr-process";
 
 const ORDERS = 300;
@@ -30,7 +32,6 @@ const CONNECTIONS = 4;
 /** The HIS's result that sets off the kill: a third of the way through. */
 const KILL_AT = 100;
 const PATIENT = "MRN-HL7-SIGKILL";
-const VIEWER = { host: "127.0.0.1", port: 3000, ssl: false };
 const uid = (n: number) => `1.2.826.0.1.3680043.8.498.1212.${n}`;
 const orderNumber = (n: number) => `ORD${n}`;
 
@@ -47,101 +48,34 @@ function order(n: number): string {
 }
 
 /**
- * Example 01's nodes and settings, without wait mode (every study is known) and its debug nodes, and with the result's
- * MSH-10 derived from the order's.
+ * Example 01 as it ships, cut down to the chain: its nodes and settings but for the ports, without wait mode (every
+ * study is known: the study node's first output only), its debug nodes and its "acknowledged already?" switch (the
+ * Catch goes straight to the reply, as nothing is acknowledged before its result), and with the result's MSH-10
+ * derived from the order's. Also returns the PACS config node, which says what the links look like.
  */
-function flows(ordersPort: number, pacsPort: number, hisPort: number): object[] {
-  const tab = "hl7-tab";
-  const at = (x: number, y: number) => ({ z: tab, x, y });
-  return [
-    { id: tab, type: "tab", label: "orders to the HIS" },
-    {
-      id: "pacs",
-      type: "sante-pacs-server",
-      host: "127.0.0.1",
-      port: String(pacsPort),
-      tls: "",
-      timeout: "10000",
-      connections: "4",
-      keepAlive: false,
-      webHost: VIEWER.host,
-      webPort: String(VIEWER.port),
-      ssl: VIEWER.ssl,
-    },
-    {
-      id: "his",
-      type: "sante-hl7-endpoint",
-      host: "127.0.0.1",
-      port: String(hisPort),
-      tls: "",
-      timeout: "10000",
-      connections: "1",
-      retries: "2",
-      queueLimit: "10000",
-      breakerThreshold: "5",
-      breakerCooldown: "10000",
-      idleTimeout: "300000",
-    },
-    {
-      id: "in",
-      type: "sante-hl7-in",
-      ...at(100, 100),
-      port: String(ordersPort),
-      host: "127.0.0.1",
-      allow: "",
-      tls: "",
-      maxMessageBytes: "1048576",
-      maxConnections: "100",
-      idleTimeout: "600000",
-      ackMode: "after-handling",
-      replyTimeout: "30000",
-      timeoutAck: "AE",
-      duplicates: true,
-      duplicateWindow: "600000",
-      wires: [["study"]],
-    },
-    {
-      id: "study",
-      type: "sante-study-token",
-      ...at(250, 100),
-      server: "pacs",
-      property: "IPC-3.1,ZDS-1.1,OBX[3.1=113014]-5",
-      propertyType: "hl7",
-      output: "payload",
-      wires: [["link"]],
-    },
-    {
-      id: "link",
-      type: "sante-viewer-link",
-      ...at(400, 100),
-      server: "pacs",
-      property: "payload",
-      propertyType: "msg",
-      wires: [["result"]],
-    },
-    {
-      id: "result",
-      type: "sante-hl7-result",
-      ...at(550, 100),
-      property: "payload",
-      propertyType: "msg",
-      order: "hl7.message",
-      shape: "oru",
-      // Not example 01's default: a resent order's result keeps its MSH-10, so a HIS can drop it by MSH-10.
-      controlIdFrom: "order",
-      wires: [["send"]],
-    },
-    { id: "send", type: "sante-hl7-send", ...at(700, 100), endpoint: "his", wires: [["reply"]] },
-    { id: "reply", type: "sante-hl7-reply", ...at(850, 100), errorAck: "auto", wires: [] },
-    {
-      id: "catch",
-      type: "catch",
-      ...at(550, 200),
-      scope: ["study", "link", "result", "send"],
-      uncaught: false,
-      wires: [["reply"]],
-    },
+function flows(ordersPort: number, pacsPort: number, hisPort: number): { nodes: FlowNode[]; pacs: FlowNode } {
+  const example = readExamples(join(packageRoot(), "examples")).find((e) => e.label.startsWith("Study link from"));
+  const byId = new Map(example?.nodes.map((n) => [n.id, n]));
+  const take = (id: string, changes: Record<string, unknown> = {}): FlowNode => {
+    const node = byId.get(id);
+    assert.ok(node, `example 01 has no node ${id}`);
+    return { ...node, ...changes };
+  };
+  const pacs = take("sante-demo-pacs", { port: String(pacsPort) });
+  const nodes = [
+    { id: "sante-ex1-tab", type: "tab", label: "orders to the HIS" },
+    pacs,
+    take("sante-demo-his", { port: String(hisPort) }),
+    take("sante-ex1-in", { port: String(ordersPort) }),
+    take("sante-ex1-study", { wait: false, outputs: 1, wires: [["sante-ex1-link"]] }),
+    take("sante-ex1-link"),
+    // Not example 01's default: a resent order's result keeps its MSH-10, so a HIS can drop it by MSH-10.
+    take("sante-ex1-result", { controlIdFrom: "order" }),
+    take("sante-ex1-send", { wires: [["sante-ex1-reply"]] }),
+    take("sante-ex1-reply"),
+    take("sante-ex1-catch", { wires: [["sante-ex1-reply"]] }),
   ];
+  return { nodes, pacs };
 }
 
 /** What the sending client saw. */
@@ -232,7 +166,9 @@ describe("HL7 orders through a real Node-RED process killed with SIGKILL: every 
       return undefined;
     });
     const ordersPort = await freePort();
-    writeFileSync(join(userDir, "flows.json"), JSON.stringify(flows(ordersPort, sim.port, his.port)));
+    const { nodes, pacs } = flows(ordersPort, sim.port, his.port);
+    writeFileSync(join(userDir, "flows.json"), JSON.stringify(nodes));
+    const viewer = { host: String(pacs.webHost), port: Number(pacs.webPort), ssl: pacs.ssl === true };
     red = await startNodeRed(userDir);
 
     client = new MllpClient({
@@ -265,7 +201,7 @@ describe("HL7 orders through a real Node-RED process killed with SIGKILL: every 
     const wrong = results.flatMap((r) => {
       const n = Number(/^ORD(\d+)$/.exec(r.orderNumber)?.[1] ?? NaN);
       if (!(n >= 0 && n < ORDERS)) return [`a result for no order (${r.orderNumber})`];
-      const link = viewerUrl({ ...VIEWER, token: tokens[n] });
+      const link = viewerUrl({ ...viewer, token: tokens[n] });
       return r.studyInstanceUid === uid(n) && r.link === link ? [] : [`${r.orderNumber}: wrong study or link`];
     });
     const counts = Array.from({ length: ORDERS }, (_, n) => perOrder.get(orderNumber(n))?.length ?? 0);
