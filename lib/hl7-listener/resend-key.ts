@@ -1,4 +1,13 @@
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
+
+/**
+ * One-shot SHA-256 (Node.js 20.12 and 21.7+): for a message of a few hundred bytes it costs half of createHash's
+ * object, update and digest. Older Node.js (the package supports 18) takes the streaming API.
+ */
+const sha256Base64: (text: string) => string =
+  typeof crypto.hash === "function"
+    ? (text) => crypto.hash("sha256", text, "base64")
+    : (text) => crypto.createHash("sha256").update(text).digest("base64");
 
 /**
  * What tells a resend from a new message: the same message again, sender (MSH-3, MSH-4), control ID (MSH-10) and
@@ -11,10 +20,7 @@ export function resendKey(text: string): string {
   let end = text.length;
   while (end > 0 && (text[end - 1] === "\r" || text[end - 1] === "\n")) end--;
   const [from, to] = msh7(text);
-  const hash = createHash("sha256");
-  if (from < 0) hash.update(text.slice(0, end));
-  else hash.update(text.slice(0, from)).update(text.slice(to, end));
-  return hash.digest("base64");
+  return sha256Base64(from < 0 ? text.slice(0, end) : text.slice(0, from) + text.slice(to, end));
 }
 
 /** Where MSH-7 starts and ends in `text`; [-1, -1] without an MSH or an MSH-7. */
