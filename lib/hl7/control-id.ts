@@ -40,15 +40,19 @@ export function createControlIdGenerator(options: ControlIdOptions = {}): Contro
   const now = options.now ?? Date.now;
   const tag = randomInt(36 ** 5)
     .toString(36)
-    .padStart(5, "0");
+    .padStart(5, "0")
+    .toUpperCase();
   let last = 0;
   let counter = 0;
+  // prefix + the time, written once per millisecond: a busy listener asks for an ID per ACK.
+  let head = "";
   return {
     next(): string {
-      last = Math.max(last, now());
+      const time = Math.max(last, now());
+      if (time !== last || head === "") head = prefix + time.toString(36).toUpperCase();
+      last = time;
       counter = (counter + 1) % COUNTER_SPACE;
-      const id = prefix + last.toString(36) + counter.toString(36).padStart(4, "0") + tag;
-      return id.toUpperCase();
+      return head + counter.toString(36).padStart(4, "0").toUpperCase() + tag;
     },
   };
 }
