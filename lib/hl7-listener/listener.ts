@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { buildAck, nextControlId, readHl7Header, type AckCode, type AckError, type Hl7Header } from "../hl7";
 import { FeedHeaders, type FeedHeader } from "./feed-headers";
 import { MLLP_SERVER_DEFAULTS, MllpServer, type MllpPeer, type MllpReceived } from "../mllp";
+import { ChurnMap } from "../util/churn-map";
 import { Lru } from "../util/lru";
 import { applicationAck, receiptPlan, rejectAck, type Hl7Outcome } from "./ack-policy";
 import {
@@ -106,10 +107,10 @@ export class Hl7Listener extends EventEmitter<Hl7ListenerEvents> {
   /** Tells this run's message ids from those of an earlier run (a redeploy, a restart of Node-RED). */
   private readonly run = nextControlId();
   /** The messages with the flow, in arrival order (so in the order their reply timeouts run out). */
-  private readonly pending = new Map<string, PendingMessage>();
+  private readonly pending = new ChurnMap<PendingMessage>();
   private readonly clock = new ReplyClock(this.pending, (p) => this.onTimeout(p));
   /** The pending messages by resendKey(), for resends that arrive while the flow still has the original. */
-  private readonly inProgress = new Map<string, PendingMessage>();
+  private readonly inProgress = new ChurnMap<PendingMessage>();
   /** Acknowledgements of answered messages by resendKey(), for resends within the window. */
   private readonly answered: Lru<string, readonly string[]>;
   private readonly maxMessageBytes: number;

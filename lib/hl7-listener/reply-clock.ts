@@ -1,6 +1,6 @@
 /**
  * The reply timeouts of all messages with the flow, on one timer. They all last the same, so they run out in the
- * order the messages came, which is the order of the listener's map of pending messages (a Map keeps insertion
+ * order the messages came, which is the order of the listener's pending messages (a ChurnMap keeps insertion
  * order): the timer waits for the first one, expires what is due, and waits for the next. A timer per message
  * would cost a Timeout object and an insertion into and removal from Node's timer lists for each, at thousands of
  * messages a second.
@@ -14,8 +14,8 @@ export class ReplyClock<T extends Deadline> {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    /** The pending messages in arrival order; `expire` removes one from it. */
-    private readonly items: ReadonlyMap<string, T>,
+    /** The pending messages in arrival order; `expire` removes one from them. */
+    private readonly items: { values(): Iterable<T> },
     private readonly expire: (item: T) => void,
   ) {}
 
@@ -30,6 +30,8 @@ export class ReplyClock<T extends Deadline> {
   }
 
   private arm(deadline: number): void {
+    // added() arms the clock when an expiry in tick() answers a message and the next one comes in at once.
+    clearTimeout(this.timer);
     this.timer = setTimeout(() => this.tick(), Math.max(0, deadline - Date.now()));
   }
 
