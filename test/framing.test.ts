@@ -93,6 +93,23 @@ describe("framing", () => {
     );
   });
 
+  it("decodes the same when each chunk arrives in one reused buffer, overwritten after each push (a socket's onread)", () => {
+    fc.assert(
+      fc.property(fc.array(studies, { minLength: 1, maxLength: 3 }), cuts, (lists, at) => {
+        const bytes = Buffer.concat(lists.map((l: StudyEntry[]) => encodeStudyList(l)));
+        const shared = Buffer.alloc(bytes.length);
+        const decoder = new StudyListDecoder();
+        const frames = chunk(bytes, at).flatMap((c) => {
+          c.copy(shared);
+          const got = decoder.push(shared.subarray(0, c.length));
+          shared.fill(0x58);
+          return got;
+        });
+        assert.deepEqual(frames, lists);
+      }),
+    );
+  });
+
   it("fails the same way however a bad reply is chunked", () => {
     const garbage = fc
       .uint8Array({ minLength: 1, maxLength: 60 })

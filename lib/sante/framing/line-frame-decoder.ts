@@ -51,6 +51,7 @@ export abstract class LineFrameDecoder<T> {
   /**
    * Feed bytes; returns the frames completed by them, in order. Throws
    * SanteError(SANTE_PROTOCOL) when the chunk goes wrong before completing a frame.
+   * Keeps no reference to `chunk`: the caller may reuse its memory once push() returns.
    */
   push(chunk: Uint8Array): T[] {
     if (this.failure) throw this.failure;
@@ -90,15 +91,17 @@ export abstract class LineFrameDecoder<T> {
       }
       const cr = buf.indexOf(CR, i);
       const end = cr === -1 ? n : cr;
-      if (end > i) {
-        this.count(end - i);
-        this.parts.push(buf.subarray(i, end));
+      if (end > i) this.count(end - i);
+      if (cr === -1) {
+        // A copy: the caller may reuse the chunk's memory once push() returns (a socket's one read buffer).
+        if (end > i) this.parts.push(Buffer.from(buf.subarray(i, end)));
+        break;
       }
-      if (cr === -1) break;
       this.count(1);
+      const line = this.takeLine(buf, i, cr);
       i = cr + 1;
       this.afterCR = true;
-      const frame = this.onLine(this.takeLine(), this.lineIndex++);
+      const frame = this.onLine(line, this.lineIndex++);
       if (frame !== undefined) {
         this.inFrame = false;
         out.push(frame);
@@ -120,15 +123,25 @@ export abstract class LineFrameDecoder<T> {
     }
   }
 
-  private takeLine(): string {
-    const line = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
-    this.parts = [];
-    for (let k = 0; k < line.length; k++) {
-      const b = line[k];
+  /**
+   * The line that ends at `end` in `buf`, with what earlier chunks held of it. A line within one chunk (a reply
+   * in one read, the usual case) is decoded where it lies, with no view or list of parts made for it.
+   */
+  private takeLine(buf: Buffer, start: number, end: number): string {
+    let bytes = buf;
+    if (this.parts.length > 0) {
+      if (end > start) this.parts.push(buf.subarray(start, end));
+      bytes = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
+      this.parts = [];
+      start = 0;
+      end = bytes.length;
+    }
+    for (let k = start; k < end; k++) {
+      const b = bytes[k];
       // Control bytes never belong in a UID or token; one here means a broken or misaligned frame.
       if (b < 0x20 || b === 0x7f) throw this.fail(`control byte 0x${hex(b)} inside a line`);
     }
-    return line.toString("utf8");
+    return bytes.toString("utf8", start, end);
   }
 }
 
