@@ -8,6 +8,12 @@ import type { ResolvedClientOptions } from "./client-options";
 const IDLE_TIMEOUT_MS = 30_000;
 /** After our FIN, how long the PACS gets to close its side before we cut the socket. */
 const LINGER_MS = 2_000;
+/**
+ * Plain TCP sockets read into this one buffer (net's `onread`), all of them: a read is handed to onData and
+ * decoded before the next read of any socket, and the decoder keeps no reference to it. That spares each reply
+ * the Buffer and the readable stream's work (push, 'data', the next-tick read-ahead) a 'data' event costs.
+ */
+let readBuffer: Buffer | undefined;
 
 /** How the exchange in progress ended when its socket went away without a reply. */
 export interface ExchangeFailure {
@@ -63,10 +69,15 @@ export class SanteConnection {
     const { host, port } = options;
     this.socket = options.tls
       ? tls.connect({ ...options.tls, host, port, servername: options.tls.servername ?? sniName(host) })
-      : net.connect({ host, port });
+      : net.connect({
+          host,
+          port,
+          onread: { buffer: (readBuffer ??= Buffer.allocUnsafeSlow(64 * 1024)), callback: (n) => this.onRead(n) },
+        });
     this.socket.setNoDelay(true);
     this.socket.once(options.tls ? "secureConnect" : "connect", () => this.onConnect());
-    this.socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    // @types/node does not declare `onread` for tls.connect: TLS sockets keep 'data' events.
+    if (options.tls) this.socket.on("data", (chunk: Buffer) => this.onData(chunk));
     this.socket.on("error", (err) => (this.lastError = err));
     this.socket.once("close", () => this.onClose());
   }
@@ -94,6 +105,11 @@ export class SanteConnection {
     this.connected = true;
     this.events.connected(this);
     if (this.frame) this.socket.write(this.frame);
+  }
+
+  private onRead(bytes: number): boolean {
+    this.onData((readBuffer as Buffer).subarray(0, bytes));
+    return true;
   }
 
   private onData(chunk: Buffer): void {
