@@ -461,6 +461,21 @@ describe("MllpServer (listener transport) over real TCP", function () {
     await assert.rejects(s.listen(), /closed/);
   });
 
+  it("close() right after listen(), before the host is looked up and bound, leaves nothing listening", async () => {
+    // A node closed by a redeploy just after it started: net.Server binds after its lookup of the host.
+    const servers = () => process.getActiveResourcesInfo().filter((kind) => kind === "TCPServerWrap").length;
+    const before = servers();
+    for (const host of ["127.0.0.1", "localhost", ""]) {
+      const s = new MllpServer({ port: 0, host });
+      const listening = s.listen().catch(() => undefined);
+      await s.close();
+      await listening;
+      await sleep(50); // a bind that came after close() would show by now
+      assert.equal(s.connectionCount, 0);
+      assert.equal(servers(), before, `a server still listens (host ${JSON.stringify(host)})`);
+    }
+  });
+
   it("reports a port already in use as SANTE_CONNECTION", async () => {
     const taken = net.createServer();
     await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));

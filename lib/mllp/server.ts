@@ -50,6 +50,10 @@ export class MllpServer extends EventEmitter<MllpServerEvents> {
   private readonly connections = new Set<MllpServerConnection>();
   private nextPeerId = 1;
   private listening = false;
+  /** listen() called and not yet bound or failed: a host is looked up first, so close() may come in between. */
+  private binding = false;
+  /** What close() left to do once the bind in progress is done. */
+  private afterBind: (() => void) | undefined;
   private closing: Promise<void> | undefined;
   private serverClosed = false;
   private allClosed: (() => void) | undefined;
@@ -109,7 +113,10 @@ export class MllpServer extends EventEmitter<MllpServerEvents> {
         this.server.off("error", failed);
         this.listening = true;
         resolve(this.server.address() as net.AddressInfo);
+        this.bindDone();
       };
+      this.binding = true;
+      this.server.once("error", () => this.bindDone());
       if (this.options.host === "") this.server.listen(this.options.port, listening);
       else this.server.listen(this.options.port, this.options.host, listening);
     });
@@ -119,10 +126,15 @@ export class MllpServer extends EventEmitter<MllpServerEvents> {
   close(): Promise<void> {
     if (!this.closing) {
       this.closing = new Promise<void>((resolve) => (this.allClosed = resolve));
-      this.server.close(() => {
-        this.serverClosed = true;
-        this.checkClosed();
-      });
+      const closeServer = () =>
+        this.server.close(() => {
+          this.serverClosed = true;
+          this.checkClosed();
+        });
+      // net.Server looks the host up before it binds, even an IP address: closed in between, it would bind
+      // afterwards and listen on, unowned (a redeploy right after a deploy). Close it once the bind is done.
+      if (this.binding) this.afterBind = closeServer;
+      else closeServer();
       for (const conn of this.connections) conn.destroy();
       for (const socket of this.sockets) socket.destroy();
     }
@@ -181,6 +193,13 @@ export class MllpServer extends EventEmitter<MllpServerEvents> {
     });
     this.connections.add(conn);
     this.emit("connection", peer);
+  }
+
+  private bindDone(): void {
+    this.binding = false;
+    const next = this.afterBind;
+    this.afterBind = undefined;
+    next?.();
   }
 
   private checkClosed(): void {
