@@ -8,7 +8,8 @@ import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { sendMllp } from "../demo/mllp-client";
-import { freePort, PROJECT_ROOT, spawnDemo, type DemoProcess } from "./helpers/browser-demo";
+import { PROJECT_ROOT, spawnDemo, type DemoProcess } from "./helpers/browser-demo";
+import { freePort } from "./helpers/fault-server";
 import { EXAMPLE_PATIENT_ID, EXAMPLE_STUDIES, linkFor, SEED_STUDY } from "./helpers/browser-vendor-data";
 import { NODE_RED_VERSION } from "./helpers/nr-runtime";
 

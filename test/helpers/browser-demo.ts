@@ -6,9 +6,10 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { freePort } from "./fault-server";
 import { NODE_RED_DIR } from "./nr-runtime";
 
 export const PROJECT_ROOT = resolve(__dirname, "..", "..", "..");
@@ -47,19 +48,6 @@ export interface DemoProcess extends DemoPorts {
   stop(): Promise<number | null>;
   /** SIGKILL, as a crash or the OOM killer ends it: nothing of the demo runs after the kill. Resolves at its exit. */
   kill(): Promise<void>;
-}
-
-/** A port nobody listens on right now (the kernel's pick for port 0). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 export interface DemoOptions {
