@@ -167,7 +167,7 @@ describe("sante-hl7-result in a Node-RED runtime", function () {
     });
     const o = new Outcomes();
     await o.send(afterLookup(readFileSync(join(DATA, "omi-o23.hl7"), "utf8")));
-    assert.match(String(santeError(o.errors[0])?.message), /shape must be "oru" or "status"/);
+    assert.match(String(santeError(o.errors[0])?.message), /shape must be one of "oru", "status"/);
   });
 
   it("result → hl7 send → HIS: the HIS reads the link back from OBX-5, and msg.hl7 still names the order", async () => {

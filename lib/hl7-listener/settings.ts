@@ -1,6 +1,5 @@
 import { MLLP_SERVER_DEFAULTS } from "../mllp";
-import { SanteError } from "../errors";
-import { readBoolean, readNumber } from "../sante/server-settings";
+import { readBoolean, readChoice, readNumber, readText } from "../util/settings";
 import { ACK_MODES, HL7_LISTENER_DEFAULTS, TIMEOUT_ACKS, type Hl7ListenerOptions } from "./options";
 
 /**
@@ -13,30 +12,15 @@ export function readListenerOptions(def: Record<string, unknown>): Hl7ListenerOp
     readNumber(def[name], name, fallback);
   return {
     port: number("port", MLLP_SERVER_DEFAULTS.port),
-    host: text(def.host, "host", MLLP_SERVER_DEFAULTS.host),
-    allow: text(def.allow, "allow", MLLP_SERVER_DEFAULTS.allow),
+    host: readText(def.host, "host", MLLP_SERVER_DEFAULTS.host),
+    allow: readText(def.allow, "allow", MLLP_SERVER_DEFAULTS.allow),
     maxConnections: number("maxConnections", MLLP_SERVER_DEFAULTS.maxConnections),
     idleTimeout: number("idleTimeout", MLLP_SERVER_DEFAULTS.idleTimeout),
     maxMessageBytes: number("maxMessageBytes", MLLP_SERVER_DEFAULTS.maxMessageBytes),
-    ackMode: choice(def.ackMode, "ackMode", ACK_MODES, HL7_LISTENER_DEFAULTS.ackMode),
+    ackMode: readChoice(def.ackMode, "ackMode", ACK_MODES, HL7_LISTENER_DEFAULTS.ackMode),
     replyTimeout: number("replyTimeout", HL7_LISTENER_DEFAULTS.replyTimeout),
-    timeoutAck: choice(def.timeoutAck, "timeoutAck", TIMEOUT_ACKS, HL7_LISTENER_DEFAULTS.timeoutAck),
+    timeoutAck: readChoice(def.timeoutAck, "timeoutAck", TIMEOUT_ACKS, HL7_LISTENER_DEFAULTS.timeoutAck),
     duplicates: readBoolean(def.duplicates, "duplicates", HL7_LISTENER_DEFAULTS.duplicates),
     duplicateWindow: number("duplicateWindow", HL7_LISTENER_DEFAULTS.duplicateWindow),
   };
-}
-
-function text(raw: unknown, name: string, fallback: string): string {
-  if (raw === undefined || raw === null) return fallback;
-  if (typeof raw !== "string") throw new SanteError("SANTE_INVALID_INPUT", `${name} must be text`);
-  return raw.trim();
-}
-
-function choice<T extends string>(raw: unknown, name: string, allowed: readonly T[], fallback: T): T {
-  if (raw === undefined || raw === null || raw === "") return fallback;
-  if (typeof raw === "string" && (allowed as readonly string[]).includes(raw)) return raw as T;
-  throw new SanteError(
-    "SANTE_INVALID_INPUT",
-    `${name} must be one of ${allowed.join(", ")}, got ${JSON.stringify(raw)}`,
-  );
 }

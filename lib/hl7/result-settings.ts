@@ -1,4 +1,5 @@
 import { SanteError } from "../errors";
+import { readChoice, readText } from "../util/settings";
 import type { Hl7Designator } from "./header";
 import { DEFAULT_LINK_CODE, type ResultMessageOptions } from "./result";
 
@@ -24,38 +25,22 @@ const CONTROL_ID_SOURCES = [RESULT_NODE_DEFAULTS.controlIdFrom, "order"] as cons
  * order's receiver and sender swapped; `NAME^1.2.3^ISO` gives a whole HD. Throws SANTE_INVALID_INPUT.
  */
 export function readResultOptions(def: Record<string, unknown>): ResultMessageOptions {
-  const shape = choice(def, "shape", SHAPES);
-  const controlIdFrom = choice(def, "controlIdFrom", CONTROL_ID_SOURCES);
-  const code = text(def.linkCode, "linkCode");
+  const shape = readChoice(def.shape, "shape", SHAPES, SHAPES[0]);
+  const controlIdFrom = readChoice(def.controlIdFrom, "controlIdFrom", CONTROL_ID_SOURCES, CONTROL_ID_SOURCES[0]);
+  const code = readText(def.linkCode, "linkCode");
   const options: { -readonly [K in keyof ResultMessageOptions]: ResultMessageOptions[K] } = {
     shape,
     controlIdFrom,
     linkCode:
       code === ""
         ? DEFAULT_LINK_CODE
-        : { code, text: text(def.linkText, "linkText"), system: text(def.linkSystem, "linkSystem") },
+        : { code, text: readText(def.linkText, "linkText"), system: readText(def.linkSystem, "linkSystem") },
   };
   for (const name of ["sendingApplication", "sendingFacility", "receivingApplication", "receivingFacility"] as const) {
-    const designator = readDesignator(text(def[name], name));
+    const designator = readDesignator(readText(def[name], name));
     if (designator !== undefined) options[name] = designator;
   }
   return options;
-}
-
-/** One of `allowed`, the first being the default (for a field saved empty or not at all). */
-function choice<T extends string>(def: Record<string, unknown>, name: string, allowed: readonly [T, ...T[]]): T {
-  const value = text(def[name], name) || allowed[0];
-  if (!(allowed as readonly string[]).includes(value)) {
-    const names = allowed.map((a) => JSON.stringify(a)).join(" or ");
-    throw new SanteError("SANTE_INVALID_INPUT", `${name} must be ${names}, got ${JSON.stringify(value)}`);
-  }
-  return value as T;
-}
-
-function text(raw: unknown, name: string): string {
-  if (raw === undefined || raw === null) return "";
-  if (typeof raw !== "string") throw new SanteError("SANTE_INVALID_INPUT", `${name} must be text`);
-  return raw.trim();
 }
 
 /** "RIS" is a name (HD.1); "RIS^1.2.3^ISO" the three parts of an HD, as MSH-3 to MSH-6 write them. */

@@ -1,5 +1,4 @@
-import { SanteError } from "../errors";
-import { readNumber } from "../sante/server-settings";
+import { readNumber, readText } from "../util/settings";
 import { MLLP_CLIENT_DEFAULTS, type MllpClientOptions } from "./client-options";
 
 /**
@@ -12,7 +11,7 @@ export function readSenderOptions(def: Record<string, unknown>): MllpClientOptio
   const d = MLLP_CLIENT_DEFAULTS;
   const number = (name: keyof typeof d & keyof MllpClientOptions) => readNumber(def[name], name, d[name] as number);
   return {
-    host: readHost(def.host),
+    host: readText(def.host, "host", MLLP_CLIENT_DEFAULTS.host),
     port: number("port"),
     timeout: number("timeout"),
     connections: number("connections"),
@@ -22,10 +21,4 @@ export function readSenderOptions(def: Record<string, unknown>): MllpClientOptio
     breakerThreshold: number("breakerThreshold"),
     breakerCooldown: number("breakerCooldown"),
   };
-}
-
-function readHost(raw: unknown): string {
-  if (raw === undefined || raw === null) return MLLP_CLIENT_DEFAULTS.host;
-  if (typeof raw !== "string") throw new SanteError("SANTE_INVALID_INPUT", "host must be text");
-  return raw.trim() === "" ? MLLP_CLIENT_DEFAULTS.host : raw.trim();
 }

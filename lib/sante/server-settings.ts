@@ -1,38 +1,11 @@
-import { CLIENT_DEFAULTS, SanteError, viewerUrl, WEB_DEFAULTS, type SanteClientOptions } from ".";
+import { readBoolean, readNumber, readText } from "../util/settings";
+import { CLIENT_DEFAULTS, viewerUrl, WEB_DEFAULTS, type SanteClientOptions } from ".";
 
 /** The web server a viewer link points at. */
 export interface WebSettings {
   host: string;
   port: number;
   ssl: boolean;
-}
-
-/**
- * The editor saves numbers as strings ("2575") and users may type `$(PORT)`,
- * which Node-RED replaces before the node sees it; so a field is a number, a
- * string holding one, or empty for the default.
- */
-export function readNumber(raw: unknown, name: string, fallback: number): number {
-  if (raw === undefined || raw === null || (typeof raw === "string" && raw.trim() === "")) return fallback;
-  const value = typeof raw === "number" ? raw : typeof raw === "string" ? Number(raw.trim()) : NaN;
-  if (!Number.isFinite(value)) {
-    throw new SanteError("SANTE_INVALID_INPUT", `${name} must be a number, got ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
-
-/** Checkboxes arrive as booleans; flows written by hand or by env vars may hold "true"/"false". */
-export function readBoolean(raw: unknown, name: string, fallback: boolean): boolean {
-  if (raw === undefined || raw === null || raw === "") return fallback;
-  if (typeof raw === "boolean") return raw;
-  if (raw === "true" || raw === "false") return raw === "true";
-  throw new SanteError("SANTE_INVALID_INPUT", `${name} must be true or false, got ${JSON.stringify(raw)}`);
-}
-
-function readText(raw: unknown, name: string, fallback: string): string {
-  if (raw === undefined || raw === null) return fallback;
-  if (typeof raw !== "string") throw new SanteError("SANTE_INVALID_INPUT", `${name} must be text`);
-  return raw.trim() === "" ? fallback : raw.trim();
 }
 
 /**
