@@ -1,10 +1,10 @@
 import * as net from "node:net";
-import * as tls from "node:tls";
 import { SanteError } from "../errors";
 import { readAck, shown, type MllpAck } from "./ack";
 import type { Exchange } from "./exchange";
 import { MllpDecoder, mllpFaultError, type MllpFault } from "./framing";
 import type { ResolvedMllpClientOptions } from "./client-options";
+import { connectTls } from "../util/tls-connect";
 
 /** How an attempt ended without an ACK. */
 export interface AttemptFailure {
@@ -48,9 +48,7 @@ export class MllpClientConnection {
     private readonly events: ClientConnectionEvents,
   ) {
     const { host, port } = options;
-    this.socket = options.tls
-      ? tls.connect({ ...options.tls, host, port, servername: options.tls.servername ?? sniName(host) })
-      : net.connect({ host, port });
+    this.socket = options.tls ? connectTls(options.tls, host, port) : net.connect({ host, port });
     this.socket.setNoDelay(true);
     this.decoder = new MllpDecoder(
       {
@@ -194,9 +192,4 @@ export class MllpClientConnection {
 
 function tries(exchange: Exchange): string {
   return exchange.attempts > 1 ? ` (${exchange.attempts} attempts)` : "";
-}
-
-/** SNI must be a host name, never an IP address (RFC 6066). */
-export function sniName(host: string): string | undefined {
-  return net.isIP(host) ? undefined : host;
 }

@@ -1,8 +1,8 @@
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { SanteError } from "../errors";
-import { sniName } from "./client-connection";
 import { resolveMllpClientOptions, type MllpClientOptions } from "./client-options";
+import { connectTls } from "../util/tls-connect";
 
 /** What a connection test found: the receiver's address, and the TLS protocol when TLS is on. */
 export interface MllpProbe {
@@ -20,9 +20,7 @@ export function probeMllpReceiver(options: MllpClientOptions): Promise<MllpProbe
   const o = resolveMllpClientOptions(options);
   const address = `${o.host}:${o.port}`;
   return new Promise((resolve, reject) => {
-    const socket = o.tls
-      ? tls.connect({ ...o.tls, host: o.host, port: o.port, servername: o.tls.servername ?? sniName(o.host) })
-      : net.connect({ host: o.host, port: o.port });
+    const socket = o.tls ? connectTls(o.tls, o.host, o.port) : net.connect({ host: o.host, port: o.port });
     const end = (outcome: () => void) => {
       clearTimeout(timer);
       socket.removeAllListeners();

@@ -1,8 +1,8 @@
 import * as net from "node:net";
-import * as tls from "node:tls";
 import { SanteError } from "../errors";
 import type { LineFrameDecoder } from "./framing";
 import type { ResolvedClientOptions } from "./client-options";
+import { connectTls } from "../util/tls-connect";
 
 /** How long an idle kept-alive socket stays open before we close it ourselves. */
 const IDLE_TIMEOUT_MS = 30_000;
@@ -68,7 +68,7 @@ export class SanteConnection {
   ) {
     const { host, port } = options;
     this.socket = options.tls
-      ? tls.connect({ ...options.tls, host, port, servername: options.tls.servername ?? sniName(host) })
+      ? connectTls(options.tls, host, port)
       : net.connect({
           host,
           port,
@@ -194,9 +194,4 @@ export class SanteConnection {
       cause: err,
     });
   }
-}
-
-/** SNI must be a host name, never an IP address (RFC 6066). */
-function sniName(host: string): string | undefined {
-  return net.isIP(host) ? undefined : host;
 }
