@@ -7,7 +7,8 @@ describe("ChurnMap", () => {
     // Keys as the listener makes them: "<run>:<connection>:<n>", and base64 digests; never array indexes.
     const key = fc.oneof(
       fc.tuple(fc.nat(3), fc.nat(20)).map(([c, n]) => `RUN:${c}:${n}`),
-      fc.base64String({ minLength: 4, maxLength: 8 }),
+      // (a short one can be all digits, an array index, which objects enumerate first: left out, as documented)
+      fc.base64String({ minLength: 4, maxLength: 8 }).filter((k) => !/^\d+$/.test(k)),
     );
     const op = fc.oneof(
       fc.tuple(fc.constant("set" as const), key, fc.integer()),

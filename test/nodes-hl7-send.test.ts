@@ -253,6 +253,11 @@ describe("sante-hl7-send in a Node-RED runtime", function () {
       }
       await sleep(30);
       assert.equal(callsBy(n1.error, "n1").length, 3, "no second end for any message");
+      // On either deploy, the two messages withdrawn while queued never reached the receiver.
+      assert.deepEqual(
+        fault.received.map((m) => readHl7(m, "MSH-10")),
+        deploy === "nodes" ? ["R1", "AFTER"] : ["R1"],
+      );
     });
   }
 
