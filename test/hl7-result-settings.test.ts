@@ -37,7 +37,7 @@ describe("readResultOptions (the result node's settings, without Node-RED)", () 
     assert.throws(() => readResultOptions({ shape: "xml" }), { code: "SANTE_INVALID_INPUT", message: /shape/ });
     assert.throws(() => readResultOptions({ controlIdFrom: "msh" }), {
       code: "SANTE_INVALID_INPUT",
-      message: 'controlIdFrom must be "new" or "order", got "msh"',
+      message: 'controlIdFrom must be one of "new", "order", got "msh"',
     });
     assert.throws(() => readResultOptions({ receivingApplication: "A^B^C^D" }), /at most 3 parts/);
     assert.throws(() => readResultOptions({ linkCode: 5 }), /linkCode must be text/);
