@@ -114,18 +114,9 @@ export function writeHl7Segment(segment: Hl7SegmentValues, d: Hl7WriteDelimiters
     parts[isMsh ? n - 1 : n] = writeHl7Field((fields as Readonly<Record<string, Hl7Field>>)[key], d);
   }
   if (isMsh) parts[1] = encodingCharacters(d); // as it is: never escaped
-  // Fields left out are empty; trailing empty ones are not written (MSH-2, the encoding characters, never is).
-  let out = name;
-  let owed = 0;
-  for (let i = 1; i < parts.length; i++) {
-    owed++;
-    const part = parts[i];
-    if (part !== undefined && part !== "") {
-      out += separators(d.field, owed) + (part ?? "");
-      owed = 0;
-    }
-  }
-  return out;
+  // Fields left out (holes) are empty; trailing empty ones are not written (MSH-2, the encoding characters, never
+  // is). parts[0], the name, is never empty.
+  return joinWritten(parts, d.field, (part: string | undefined) => part ?? "", d);
 }
 
 /**
