@@ -46,10 +46,9 @@ export class SanteConnection {
   /**
    * Kept-alive sockets: the last exchange's decoder, clean after its reply (a
    * decoder between frames is in the state a new one starts in), reused when
-   * the next exchange wants the same kind, and the factory that made it.
+   * the next exchange wants the same kind (`kind`, the factory of the last exchange's decoder).
    */
   private spare: LineFrameDecoder<unknown> | undefined;
-  private spareKind: (() => LineFrameDecoder<unknown>) | undefined;
   private kind: (() => LineFrameDecoder<unknown>) | undefined;
   private frame: Buffer | undefined;
   private connected = false;
@@ -89,7 +88,7 @@ export class SanteConnection {
   /** Start an exchange. The pool only gives one to a connection that has none. */
   send(frame: Buffer, newDecoder: () => LineFrameDecoder<unknown>): void {
     this.frame = frame;
-    this.decoder = this.spare !== undefined && this.spareKind === newDecoder ? this.spare : newDecoder();
+    this.decoder = this.spare !== undefined && this.kind === newDecoder ? this.spare : newDecoder();
     this.kind = newDecoder;
     this.spare = undefined;
     this.replyBytes = 0;
@@ -136,7 +135,6 @@ export class SanteConnection {
     // Settle the socket's state first: the pool may hand this connection its next exchange at once.
     if (this.options.keepAlive) {
       this.spare = decoder;
-      this.spareKind = this.kind;
       if (this.idleTimer) this.idleTimer.refresh();
       else this.idleTimer = setTimeout(() => this.onIdle(), IDLE_TIMEOUT_MS).unref();
       // An idle pooled socket must not keep a script's process alive; while it carries an exchange, the pool's
