@@ -19,8 +19,8 @@ export interface Hl7Outcome {
 }
 
 export interface ReceiptPlan {
-  /** Acknowledgements to send at once, in this order. */
-  readonly now: readonly AckCode[];
+  /** Acknowledgements to send at once, in this order: only ever positive (a refusal is decided before). */
+  readonly now: readonly ("AA" | "CA")[];
   /** The application acknowledgement waits for the flow's answer. */
   readonly later: boolean;
 }
@@ -30,7 +30,7 @@ export function receiptPlan(header: Hl7Header, mode: AckMode): ReceiptPlan {
   if (!wantsEnhancedAck(header)) {
     return mode === "on-receipt" ? { now: ["AA"], later: false } : { now: [], later: true };
   }
-  const now: AckCode[] = ackRequested(header.acceptAckType, true) ? ["CA"] : [];
+  const now: ("AA" | "CA")[] = ackRequested(header.acceptAckType, true) ? ["CA"] : [];
   if (mode === "after-handling") return { now, later: true };
   if (ackRequested(header.applicationAckType, true)) now.push("AA");
   return { now, later: false };

@@ -186,9 +186,7 @@ export class Hl7Listener extends EventEmitter<Hl7ListenerEvents> {
     if (key !== undefined && this.resent(m, header, key)) return;
 
     const plan = receiptPlan(header, this.policy.ackMode);
-    const early = plan.now.map((code) =>
-      code === "AA" || code === "CA" ? feed.plainAck(code) : buildAck(header, code),
-    );
+    const early = plan.now.map((code) => feed.plainAck(code));
     const inbound: Hl7Inbound = { id: `${this.run}:${m.id}`, text: m.text, header, peer: m.peer };
     if (!plan.later) {
       if (key !== undefined) this.answered.set(key, early, this.policy.duplicateWindow);
