@@ -27,9 +27,9 @@ export interface ControlIdOptions {
 
 const COUNTER_SPACE = 36 ** 4;
 /** MSH-10 is ST(20) up to v2.6: an ID no longer than this is taken by every receiver. */
-export const MAX_CONTROL_ID_LENGTH = 20;
+const MAX_CONTROL_ID_LENGTH = 20;
 /** Put before an order's control ID to make its result's: tells the two apart in a log, and at a receiver that sees both. */
-export const DERIVED_CONTROL_ID_PREFIX = "R";
+const DERIVED_CONTROL_ID_PREFIX = "R";
 
 /** A generator of its own (own counter and tag). Throws SANTE_INVALID_INPUT for a bad prefix. */
 export function createControlIdGenerator(options: ControlIdOptions = {}): ControlIdGenerator {

@@ -4,7 +4,7 @@ import { SanteError } from "../errors";
 export type Limits = Readonly<Record<string, readonly [number, number]>>;
 
 /** Refuses an option out of range when the component is made, not at its first message. */
-export function checkWholeNumber(owner: string, name: string, value: unknown, min: number, max: number): void {
+function checkWholeNumber(owner: string, name: string, value: unknown, min: number, max: number): void {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
     throw invalidOption(owner, `${name} must be a whole number from ${min} to ${max}, got ${String(value)}`);
   }

@@ -12,7 +12,7 @@ export interface EndpointTestReply {
   message: string;
 }
 
-export const ENDPOINT_TEST_PATH = "/sante-hl7-endpoint/test";
+const ENDPOINT_TEST_PATH = "/sante-hl7-endpoint/test";
 
 /**
  * POST /sante-hl7-endpoint/test with the dialog's values (deployed or not): connects, with TLS completes the

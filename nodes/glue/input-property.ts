@@ -42,7 +42,7 @@ export function describeProperty(spec: PropertySpec): string {
  * the other types go through Node-RED's evaluateNodeProperty in its callback
  * form, because context stores and JSONata may answer later.
  */
-export type InputReader =
+type InputReader =
   | { readonly sync: true; read(msg: NodeMessage): unknown }
   | { readonly sync: false; read(msg: NodeMessage): Promise<unknown> };
 

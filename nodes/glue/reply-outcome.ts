@@ -7,7 +7,7 @@ import type { NodeMessage } from "./node-red-types";
 export type ErrorAckSetting = "auto" | "AE" | "AR";
 export const ERROR_ACK_SETTINGS: readonly ErrorAckSetting[] = ["auto", "AE", "AR"];
 
-export interface ReplyTarget {
+interface ReplyTarget {
   listenerId: string;
   messageId: string;
 }

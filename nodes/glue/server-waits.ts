@@ -10,7 +10,7 @@ import type { SanteClient } from "../../lib/sante";
 import { WaitScheduler } from "../../lib/wait/scheduler";
 import { leaseWaitStore, type WaitRuntime, type WaitStoreLease } from "./wait-store-lease";
 
-export interface ServerWaits {
+interface ServerWaits {
   /** The scheduler; rejects with SANTE_STORAGE (the store cannot be opened) or SANTE_CLOSED (the node closed). */
   scheduler(): Promise<WaitScheduler>;
   /** Stops polling (waits stay stored) and gives the store back; before the client closes. */

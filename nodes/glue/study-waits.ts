@@ -30,7 +30,7 @@ import { waitJournalPath, type WaitRuntime } from "./wait-store-lease";
  * the PACS. SANTE_PROTOCOL is not here: a reply that is not the protocol is a wrong port or a PACS bug, which no
  * amount of waiting mends, so it ends the message at once where someone sees it.
  */
-export const STARTS_WAIT: ReadonlySet<SanteErrorCode> = new Set<SanteErrorCode>([
+const STARTS_WAIT: ReadonlySet<SanteErrorCode> = new Set<SanteErrorCode>([
   "SANTE_NOT_FOUND",
   "SANTE_CONNECTION",
   "SANTE_TIMEOUT",
@@ -79,7 +79,7 @@ function designator(value: unknown): string {
  * as `sante-hl7-in` sets it from the MSH) is its sender's application and facility with its control ID (MSH-10):
  * a resend after a lost ACK is a new Node-RED message with the same MSH. Anything else is its `_msgid`.
  */
-export function waitMessageId(msg: NodeMessage): string | undefined {
+function waitMessageId(msg: NodeMessage): string | undefined {
   const hl7 = msg.hl7;
   if (isObject(hl7) && typeof hl7.controlId === "string" && hl7.controlId !== "") {
     return `hl7:${designator(hl7.sendingApplication)}|${designator(hl7.sendingFacility)}|${hl7.controlId}`;
@@ -111,7 +111,7 @@ export interface StudyNode extends Node {
 }
 
 /** "14:05" for a time within the next 20 hours, else "2026-01-07 14:05" (the server's local time). */
-export function shortTime(at: number, now = Date.now()): string {
+function shortTime(at: number, now = Date.now()): string {
   const d = new Date(at);
   const pad = (n: number) => String(n).padStart(2, "0");
   const time = `${pad(d.getHours())}:${pad(d.getMinutes())}`;

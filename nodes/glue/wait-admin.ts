@@ -14,12 +14,12 @@ import type { WaitRecord } from "../../lib/wait/store";
 import type { AdminRequest, AdminResponse, NodeAPI } from "./node-red-types";
 import type { NodeWaits, StudyNode } from "./study-waits";
 
-export const WAITS_PATH = "/sante-study-token/:node/waits";
-export const MAX_PAGE = 1000;
+const WAITS_PATH = "/sante-study-token/:node/waits";
+const MAX_PAGE = 1000;
 const DEFAULT_PAGE = 100;
 
 /** One wait as the list shows it; times in ms since the epoch, as Node-RED messages carry them. */
-export interface ListedWait {
+interface ListedWait {
   id: string;
   studyInstanceUid: string;
   messageId: string | null;

@@ -81,7 +81,7 @@ export function leaseWaitStore(RED: WaitRuntime): WaitStoreLease {
 }
 
 /** Closes the stores that no node leases. */
-export async function closeUnusedWaitStores(): Promise<void> {
+async function closeUnusedWaitStores(): Promise<void> {
   const closings: Promise<void>[] = [];
   for (const [path, shared] of stores) {
     if (shared.users.count > 0) continue;
@@ -104,7 +104,7 @@ export async function closeUnusedWaitStores(): Promise<void> {
  * when flows have started (Node-RED's start, each deploy), also when no node uses waits any more, as long as the
  * journal exists.
  */
-export async function dropWaitsOfAbsentNodes(RED: WaitRuntime, now = Date.now()): Promise<number> {
+async function dropWaitsOfAbsentNodes(RED: WaitRuntime, now = Date.now()): Promise<number> {
   const path = waitJournalPath(RED.settings);
   if (!path || (!stores.has(path) && !existsSync(path))) return 0;
   const lease = leaseWaitStore(RED);
