@@ -10,7 +10,7 @@ import { readResultOptions, RESULT_NODE_DEFAULTS } from "../lib/hl7/result-setti
 import { describeProperty, INPUT_DEFAULT, readPropertySpec } from "./glue/input-property";
 import { setupMessageNode } from "./glue/message-node";
 import type { Node, NodeAPI, NodeDef, NodeMessage } from "./glue/node-red-types";
-import { outputProperty } from "./glue/output-property";
+import { messageReader, msgProperty, typeName } from "./glue/output-property";
 import { translator } from "./glue/translate";
 
 /** The node's own settings, in the place of a config node: the options, or why they are invalid. */
@@ -29,8 +29,8 @@ export = function register(RED: NodeAPI): void {
       settings.problem = toSanteError(err);
     }
     // A msg property, like the lookup nodes' output: an order is never in flow or global context alone.
-    const order = typeof def.order === "string" && def.order.trim() !== "" ? def.order : RESULT_NODE_DEFAULTS.order;
-    const orderProperty = outputProperty({ ...def, output: order });
+    const orderProperty = msgProperty(def.order, RESULT_NODE_DEFAULTS.order);
+    const getOrder = messageReader(RED, orderProperty);
     const t = translator(RED, "sante-hl7-result");
     let linkProperty = describeProperty(INPUT_DEFAULT);
     try {
@@ -64,7 +64,7 @@ export = function register(RED: NodeAPI): void {
     function readOrder(msg: NodeMessage): string | Buffer {
       let order: unknown;
       try {
-        order = RED.util.getMessageProperty(msg, orderProperty);
+        order = getOrder(msg);
       } catch {
         order = undefined;
       }
@@ -82,10 +82,6 @@ export = function register(RED: NodeAPI): void {
 
   RED.nodes.registerType("sante-hl7-result", SanteHl7ResultNode);
 };
-
-function typeName(value: unknown): string {
-  return value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
-}
 
 /** "ORU^R01", "OMI^O23": what the status shows (the result is our own, well-formed message). */
 function messageType(result: string): string {

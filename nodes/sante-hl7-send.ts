@@ -9,6 +9,7 @@ import { Hl7AckError, type MllpAck } from "../lib/mllp";
 import { findEndpoint, type SanteHl7Endpoint } from "./glue/endpoint-node";
 import { setupMessageNode } from "./glue/message-node";
 import type { Node, NodeAPI, NodeDef } from "./glue/node-red-types";
+import { typeName } from "./glue/output-property";
 
 /** How one send ended: an ACK of any code, or an error (with the ACK for an AE/AR). */
 interface Outcome {
@@ -41,7 +42,7 @@ export = function register(RED: NodeAPI): void {
         queueLimit: (endpoint) => endpoint.getClient().queueLimit,
         run: (endpoint, payload) => {
           if (typeof payload !== "string" && !Buffer.isBuffer(payload)) {
-            const type = payload === null ? "null" : Array.isArray(payload) ? "array" : typeof payload;
+            const type = typeName(payload);
             throw new SanteError("SANTE_INVALID_INPUT", RED._("sante-hl7-send.errors.hl7-payload", { type }));
           }
           // An AE or AR is an error that carries its ACK: it is settled here so that prepare() can put the ACK on

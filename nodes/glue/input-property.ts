@@ -3,6 +3,7 @@ import { parseHl7PathList, readHl7 } from "../../lib/hl7";
 import type { Node, NodeAPI, NodeDef, NodeMessage } from "./node-red-types";
 import { toSanteError } from "../../lib/errors";
 import type { Translate } from "./translate";
+import { messageReader, typeName } from "./output-property";
 
 /** A TypedInput as saved by the editor: `property` and `propertyType`. */
 export interface PropertySpec {
@@ -46,16 +47,10 @@ type InputReader =
   | { readonly sync: true; read(msg: NodeMessage): unknown }
   | { readonly sync: false; read(msg: NodeMessage): Promise<unknown> };
 
-/** A property that is one plain name (payload, uid): read as msg[name], as getMessageProperty would. */
-const PLAIN_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-
 export function inputReader(RED: NodeAPI, node: Node, spec: PropertySpec, t: Translate): InputReader {
   if (spec.type === "hl7") return { sync: true, read: (msg) => readHl7Field(msg, spec, t) };
   if (spec.type === "msg") {
-    const name = spec.value;
-    const get = PLAIN_NAME.test(name)
-      ? (msg: NodeMessage) => msg[name]
-      : (msg: NodeMessage) => RED.util.getMessageProperty(msg, name);
+    const get = messageReader(RED, spec.value);
     return {
       sync: true,
       read: (msg) => {
@@ -86,8 +81,7 @@ function missing(spec: PropertySpec, t: Translate): SanteError {
 function readHl7Field(msg: NodeMessage, spec: PropertySpec, t: Translate): unknown {
   const payload = msg.payload;
   if (typeof payload !== "string" && !Buffer.isBuffer(payload)) {
-    const got = payload === null ? "null" : Array.isArray(payload) ? "array" : typeof payload;
-    throw new SanteError("SANTE_INVALID_INPUT", t("errors.hl7-payload", { type: got }));
+    throw new SanteError("SANTE_INVALID_INPUT", t("errors.hl7-payload", { type: typeName(payload) }));
   }
   try {
     return readHl7(payload, spec.value);
