@@ -168,17 +168,17 @@ export class StudyWaits {
   }
 
   /**
-   * The study's token, or, in wait mode, a wait when the PACS does not know the study yet (or cannot be asked): it
-   * resolves once the wait is on disk. The message is copied as it is now, before anything is added to it.
+   * Wait mode's lookup (the node calls it only then, with the server setupMessageNode found): the study's token,
+   * or a wait when the PACS does not know the study yet (or cannot be asked), resolved once the wait is on disk.
+   * The message is copied as it is now, before anything is added to it.
    */
-  async lookup(uid: unknown, msg: NodeMessage): Promise<StudyLookup | Waiting> {
-    if (!this.server) throw new SanteError("SANTE_INVALID_INPUT", this.t("errors.no-server"));
+  async lookup(server: SantePacsServer, uid: unknown, msg: NodeMessage): Promise<StudyLookup | Waiting> {
     const startedAt = Date.now();
     try {
-      return await this.server.getClient().lookupStudy(uid);
+      return await server.getClient().lookupStudy(uid);
     } catch (err) {
       const error = toSanteError(err);
-      if (!this.settings.enabled || !STARTS_WAIT.has(error.code)) throw error;
+      if (!STARTS_WAIT.has(error.code)) throw error;
       if (this.settings.problem) throw this.settings.problem;
       const scheduler = await this.attached();
       return scheduler.add({
