@@ -4,7 +4,7 @@
  * messages into msgs and its events into logs and status.
  */
 import { toSanteError } from "../lib/errors";
-import type { Hl7Header } from "../lib/hl7";
+import { messageTypeText, type Hl7Header } from "../lib/hl7";
 import { Hl7Listener, readListenerOptions } from "../lib/hl7-listener";
 import type { MllpPeer } from "../lib/mllp";
 import { hl7Message } from "./glue/hl7-msg";
@@ -16,7 +16,7 @@ import { translator, type Translate } from "./glue/translate";
 
 const from = (peer: MllpPeer) => `${peer.address}:${peer.port}`;
 /** All a log line may say of a message: MSH-9 (type and trigger) and MSH-10, never its content. */
-const named = (h: Hl7Header) => ({ type: [h.messageType, h.triggerEvent].filter(Boolean).join("^"), id: h.controlId });
+const named = (h: Hl7Header) => ({ type: messageTypeText(h), id: h.controlId });
 
 export = function register(RED: NodeAPI): void {
   function SanteHl7InNode(this: Hl7InNode, def: NodeDef): void {

@@ -1,6 +1,14 @@
 import { EventEmitter } from "node:events";
 import type { AddressInfo } from "node:net";
-import { buildAck, nextControlId, readHl7Header, type AckCode, type AckError, type Hl7Header } from "../hl7";
+import {
+  buildAck,
+  messageTypeText,
+  nextControlId,
+  readHl7Header,
+  type AckCode,
+  type AckError,
+  type Hl7Header,
+} from "../hl7";
 import { FeedHeaders, type FeedHeader } from "./feed-headers";
 import { MLLP_SERVER_DEFAULTS, MllpServer, type MllpPeer, type MllpReceived } from "../mllp";
 import { ChurnMap } from "../util/churn-map";
@@ -267,7 +275,7 @@ export class Hl7Listener extends EventEmitter<Hl7ListenerEvents> {
     this.emit("rejected", {
       reason,
       peer: m.peer,
-      messageType: header === undefined ? "" : [header.messageType, header.triggerEvent].filter(Boolean).join("^"),
+      messageType: header === undefined ? "" : messageTypeText(header),
       controlId: header?.controlId ?? "",
       ack: code,
     });

@@ -94,6 +94,16 @@ export function readHl7Header(message: string | Buffer | ParsedHl7): Hl7Header {
 }
 
 /**
+ * MSH-9 written out with the message's component delimiter: "ADT^A08", and with `withStructure` its message
+ * structure too when it has one ("ORM^O01^ORM_O01"). For log lines and msg.topic.
+ */
+export function messageTypeText(h: Hl7Header, withStructure = false): string {
+  const c = h.delimiters.component ?? "^";
+  if (withStructure && h.messageStructure !== "") return h.messageType + c + h.triggerEvent + c + h.messageStructure;
+  return h.triggerEvent !== "" ? h.messageType + c + h.triggerEvent : h.messageType;
+}
+
+/**
  * An application or facility as a field to write: a name, or an HD's three components. undefined when not given.
  * Throws SANTE_INVALID_INPUT for anything else (a number, an array).
  */

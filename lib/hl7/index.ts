@@ -8,7 +8,7 @@ export type { Hl7Path, Hl7SegmentSelector, Hl7RepetitionSelector } from "./path"
 export { STUDY_INSTANCE_UID_PATHS, PATIENT_ID_PATHS } from "./well-known-paths";
 export { parseHl7Message } from "./message";
 export type { Hl7Delimiters, Hl7Segment, ParsedHl7 } from "./message";
-export { readHl7Header, hl7VersionBefore } from "./header";
+export { readHl7Header, hl7VersionBefore, messageTypeText } from "./header";
 export type { Hl7Header, Hl7HierarchicDesignator, Hl7Designator } from "./header";
 export { escapeHl7Text, decodeHl7Escapes } from "./escape";
 export { writeHl7Message, writeHl7Segment, writeHl7Field, writeDelimiters, STANDARD_DELIMITERS } from "./write";

@@ -1,4 +1,4 @@
-import type { Hl7Header } from "../../lib/hl7";
+import { messageTypeText, type Hl7Header } from "../../lib/hl7";
 import { copyHl7Header, type Hl7Inbound } from "../../lib/hl7-listener";
 import type { NodeMessage } from "./node-red-types";
 
@@ -25,12 +25,5 @@ export function hl7Message(m: Hl7Inbound, listenerId: string, msgid: string): No
     messageId: m.id,
     peer: { address: m.peer.address, port: m.peer.port, tls: m.peer.tls },
   });
-  return { _msgid: msgid, payload: m.text, topic: messageType(m.header), hl7 };
-}
-
-/** MSH-9 as written: ORM^O01^ORM_O01, or ADT^A08 when the message has no structure ID. */
-function messageType(h: Hl7Header): string {
-  const c = h.delimiters.component ?? "^";
-  if (h.messageStructure !== "") return h.messageType + c + h.triggerEvent + c + h.messageStructure;
-  return h.triggerEvent !== "" ? h.messageType + c + h.triggerEvent : h.messageType;
+  return { _msgid: msgid, payload: m.text, topic: messageTypeText(m.header, true), hl7 };
 }
