@@ -4,7 +4,7 @@
  * study's UID in an OBX 113014 (the study node reads it with `OBX[3.1=113014]-5`). The result the flow builds from
  * it carries the order number (ORC-2) back, so the HIS knows which order it answers and which link is right.
  */
-import { parseHl7Message, parseHl7PathList, type ParsedHl7 } from "../lib/hl7";
+import { parseHl7Message, parseHl7PathList, RESULT_STUDY_UID_PATH, type ParsedHl7 } from "../lib/hl7";
 import { selectHl7Value } from "../lib/hl7/select";
 import { viewerUrl } from "../lib/sante";
 import { poolToken, poolUid } from "./dataset";
@@ -12,7 +12,7 @@ import { poolToken, poolUid } from "./dataset";
 /** The viewer host the bench's PACS config node puts into links (webHost). */
 export const E2E_VIEWER_HOST = "viewer.bench.example";
 /** The Study Instance UID's path in the order, as the study token node is set up. */
-export const E2E_UID_PATH = "OBX[3.1=113014]-5";
+export const E2E_UID_PATH = RESULT_STUDY_UID_PATH;
 
 export function e2eOrder(controlId: string, index: number): string {
   const order = `ORD${index}`;
@@ -27,7 +27,7 @@ export function e2eOrder(controlId: string, index: number): string {
   );
 }
 
-const [ORDER_NUMBER, STUDY, LINK] = ["ORC-2", "OBX[3.1=113014]-5", "OBX[3.1=SANTE_LINK]-5.1"].map(
+const [ORDER_NUMBER, STUDY, LINK] = ["ORC-2", RESULT_STUDY_UID_PATH, "OBX[3.1=SANTE_LINK]-5.1"].map(
   (p) => parseHl7PathList(p)[0],
 );
 

@@ -4,6 +4,7 @@
  */
 import { dirname, resolve } from "node:path";
 import { WAIT_JOURNAL } from "../nodes/glue/wait-store-lease";
+import { RESULT_STUDY_UID_PATH, STUDY_INSTANCE_UID_PATHS } from "../lib/hl7";
 
 export const PROJECT_ROOT = resolve(__dirname, "..", "..");
 
@@ -11,7 +12,7 @@ export const PROJECT_ROOT = resolve(__dirname, "..", "..");
 export const EXAMPLE_PORTS = { pacs: 2575, orders: 2576, adt: 2577, his: 2578 } as const;
 
 /** Where example 01's study token node reads the Study Instance UID (OMI^O23, ORM^O01, ORU^R01); images-arrive too. */
-export const EXAMPLE_STUDY_UID_PATHS = "IPC-3.1,ZDS-1.1,OBX[3.1=113014]-5";
+export const EXAMPLE_STUDY_UID_PATHS = `${STUDY_INSTANCE_UID_PATHS},${RESULT_STUDY_UID_PATH}`;
 /** The Patient ID of an order, for images-arrive: the MR identifier of PID-3, else its first one. */
 export const EXAMPLE_PATIENT_ID_PATHS = "PID-3[MR].1,PID-3.1";
 

@@ -4,7 +4,8 @@
  * ORU^R01 that `hl7 result` writes (IHE RAD-128 plus the link in an OBX of type RP), whatever code the link's
  * OBX-3 has.
  */
-import { readHl7 } from "../lib/hl7";
+import { readHl7, RESULT_STUDY_UID_PATH } from "../lib/hl7";
+import { EXAMPLE_PATIENT_ID_PATHS } from "./config";
 
 export interface HisResult {
   /** When the HIS received it, ms since 1970. */
@@ -29,12 +30,12 @@ export interface HisResult {
 export const HIS_RESULT_PATHS = {
   messageType: "MSH-9",
   controlId: "MSH-10",
-  patientId: "PID-3[MR].1,PID-3.1",
+  patientId: EXAMPLE_PATIENT_ID_PATHS,
   familyName: "PID-5.1",
   givenName: "PID-5.2",
   orderNumber: "ORC-2.1,OBR-2.1",
   accessionNumber: "OBR-18.1",
-  studyInstanceUid: "OBX[3.1=113014]-5",
+  studyInstanceUid: RESULT_STUDY_UID_PATH,
   link: "OBX[2=RP]-5.1",
 } as const;
 

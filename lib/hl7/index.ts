@@ -5,7 +5,7 @@
 export { readHl7 } from "./read";
 export { parseHl7PathList, isValidHl7PathList } from "./path";
 export type { Hl7Path, Hl7SegmentSelector, Hl7RepetitionSelector } from "./path";
-export { STUDY_INSTANCE_UID_PATHS, PATIENT_ID_PATHS } from "./well-known-paths";
+export { STUDY_INSTANCE_UID_PATHS, PATIENT_ID_PATHS, RESULT_STUDY_UID_PATH } from "./well-known-paths";
 export { parseHl7Message } from "./message";
 export type { Hl7Delimiters, Hl7Segment, ParsedHl7 } from "./message";
 export { readHl7Header, hl7VersionBefore, messageTypeText } from "./header";

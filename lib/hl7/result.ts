@@ -46,6 +46,7 @@ import { designatorField, hl7VersionBefore, readHl7Header, type Hl7Designator, t
 import { toParsedHl7, type Hl7Segment, type ParsedHl7 } from "./message";
 import { segmentValue } from "./select";
 import { hl7Timestamp } from "./timestamp";
+import { DICOM_STUDY_CODE } from "./well-known-paths";
 import { writeDelimiters, writeHl7Message, type Hl7Field, type Hl7Fields, type Hl7SegmentValues } from "./write";
 
 /** What a lookup found: the shape of msg.sante plus the link our viewer-link node builds. */
@@ -104,7 +105,7 @@ export const DEFAULT_LINK_CODE: Hl7CodedValue = {
 };
 
 /** RAD-128's OBX-3 for the Study Instance UID: DICOM code 113014 "DICOM Study". */
-const STUDY_CODE = ["113014", "DICOM Study", "DCM"];
+const STUDY_CODE = [DICOM_STUDY_CODE, "DICOM Study", "DCM"];
 const RAD_128_VERSION = "2.5.1";
 const MAX_URL = 4096;
 
