@@ -103,7 +103,8 @@ async function main(): Promise<void> {
       ours.push(await nodeRedRound(red, connections, first));
       first += 100_000_000;
     }
-    const rate = (c: Count) => c.sent / c.seconds;
+    // Correct ACKs only: a node failing fast must not look faster.
+    const rate = (c: Count) => c.correct / c.seconds;
     const ratio = median(ours.map((o, i) => rate(o) / rate(plain[i])));
     const total = (cs: Count[], k: keyof Count) => cs.reduce((a, c) => a + c[k], 0);
     const row = (name: string, cs: Count[], r: string) =>

@@ -34,8 +34,8 @@ export interface RowSession {
   /** Messages that reached the end of the flow, for Node-RED rows (or, for a row ending in another process, there); and those that matched no input. */
   outputs?(): number | Promise<number>;
   unmatched?(): number;
-  /** Called after the warm-up, before the measured run. */
-  beforeMeasure?(): void;
+  /** Called after the warm-up, before the measured run (which waits for it). */
+  beforeMeasure?(): void | Promise<void>;
   teardown(): Promise<void>;
 }
 
@@ -124,7 +124,7 @@ export async function runRow(spec: RowSpec, ctx: BenchContext): Promise<RowResul
         ? (spec.n ?? ctx.n * scale)
         : Math.min(ctx.maxN, Math.max(ctx.n * scale, Math.ceil(rate * ctx.seconds * scale)));
     const concurrency = spec.inFlight === "burst" ? n : spec.inFlight;
-    session.beforeMeasure?.();
+    await session.beforeMeasure?.();
     collectGarbage();
     await ctx.sim.reset();
     const rss = new RssSampler();

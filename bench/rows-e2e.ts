@@ -36,6 +36,7 @@ export interface HisCounts {
   results: number;
   right: number;
   wrong: number;
+  /** CPU of the HIS process (user + system) since the last reset, µs. */
   cpuUs: number;
 }
 
@@ -114,7 +115,7 @@ function e2eRow(mode: Mode, connections: number): RowSpec {
         await warmedUp(sender, connections, ctx.warmupBase, WARM_UP);
         return {
           lookup: sender.lookup,
-          beforeMeasure: () => void his.ask("reset"),
+          beforeMeasure: async () => void (await his.ask("reset")),
           // Results the HIS received in the measured run (the closed loop ends with the last ACK, after its result).
           outputs: async () => {
             const seen = await his.ask<HisCounts>("stats");

@@ -32,6 +32,7 @@ import { collectGarbage, mib, percentile, RssSampler } from "./measure";
 import { NodeRedBench, TAB, type BenchMessage, type FlowNode } from "./node-red-embed";
 import { SimChild } from "./sim-child";
 import { benchMessage, benchWait } from "./wait-fixture";
+import { median as middle } from "./mllp-baseline";
 
 const root = path.resolve(__dirname, "..", "..");
 const STUDY = "bench-study";
@@ -137,7 +138,7 @@ async function roleAccept(simPort: number, count: number): Promise<Row[]> {
   }
   return (["plain", "wait"] as const).map((mode) => {
     const runs = rounds[mode];
-    const median = (f: (one: Driven, many: Driven) => number) => medianOf(runs.map(([one, many]) => f(one, many)));
+    const median = (f: (one: Driven, many: Driven) => number) => middle(runs.map(([one, many]) => f(one, many)));
     const ended = mode === "wait" ? "waiting" : "caught";
     const total = runs.reduce((sum, [one, many]) => sum + (one.channels[ended] ?? 0) + (many.channels[ended] ?? 0), 0);
     return {
@@ -157,11 +158,6 @@ async function roleAccept(simPort: number, count: number): Promise<Row[]> {
 }
 
 type Driven = Awaited<ReturnType<typeof drive>>;
-
-function medianOf(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 /** Child role: fills a journal with `n` waits of the bench study node, next attempts an hour away or all due now. */
 async function roleFill(dir: string, n: number, due: boolean): Promise<Row[]> {
