@@ -18,7 +18,8 @@ import {
 import { MllpClient } from "../lib/mllp";
 import { FeedHeaders } from "../lib/hl7-listener/feed-headers";
 import { leakCheckEach } from "./helpers/handles";
-import { frame, RawMllpPeer } from "./helpers/mllp-peer";
+import { frame, msa, RawMllpPeer } from "./helpers/mllp-peer";
+import { until } from "./helpers/test-clock";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -40,9 +41,6 @@ function hl7(id: string, spec: MessageSpec = {}): string {
     `${spec.version ?? "2.5.1"}${enhanced}\rPID|1||${spec.patient ?? "12345"}^^^HOSP^MR\r`
   );
 }
-
-/** MSA-1 and MSA-2 of an ACK, as "AA ID". */
-const msa = (ack: string) => /\rMSA\|([A-Z]{2})\|([^|\r]*)/.exec(ack)?.slice(1).join(" ");
 
 describe("Hl7Listener: the ACK policy over real TCP", function () {
   this.timeout(15000);
@@ -83,20 +81,12 @@ describe("Hl7Listener: the ACK policy over real TCP", function () {
     return peer;
   }
 
-  async function until(what: string, test: () => boolean, ms = 5000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!test()) {
-      if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-      await sleep(5);
-    }
-  }
-
   describe("after handling (the default)", () => {
     it("sends the ACK only when the flow answers: AA, MSA-2 = MSH-10, sender and receiver swapped", async () => {
       const { port, got, l } = await start();
       const peer = await connect(port);
       peer.write(frame(hl7("ORD1")));
-      await until("the message", () => got.length === 1);
+      await until(() => got.length === 1, "the message");
       assert.equal(got[0].text, hl7("ORD1"));
       assert.equal(got[0].header.controlId, "ORD1");
       assert.match(got[0].id, /^[0-9A-Z]+:\d+:1$/);
@@ -120,11 +110,11 @@ describe("Hl7Listener: the ACK policy over real TCP", function () {
       const peer = await connect(port);
       peer.write(Buffer.concat(["E1", "E2", "E3"].map((id) => frame(hl7(id)))));
       const replies = [];
-      await until("E1", () => got.length === 1);
+      await until(() => got.length === 1, "E1");
       replies.push(l.reply(got[0].id, { error: { code: "SANTE_NOT_FOUND", message: "Study 1.2.3 is not known" } }));
-      await until("E2", () => got.length === 2);
+      await until(() => got.length === 2, "E2");
       replies.push(l.reply(got[1].id, { error: { code: "SANTE_INVALID_INPUT", message: "no UID in IPC-3.1" } }));
-      await until("E3", () => got.length === 3);
+      await until(() => got.length === 3, "E3");
       replies.push(l.reply(got[2].id, { error: { code: "SANTE_TIMEOUT", message: "slow" }, errorAck: "AR" }));
       assert.deepEqual(replies, [
         { result: "sent", ack: "AE" },
@@ -152,7 +142,7 @@ describe("Hl7Listener: the ACK policy over real TCP", function () {
       assert.equal(l.reply(got[0].id).result, "answered");
       // The connection carries on.
       peer.write(frame(hl7("NEXT")));
-      await until("NEXT", () => got.length === 2);
+      await until(() => got.length === 2, "NEXT");
       l.reply(got[1].id);
       assert.equal(msa((await peer.waitFrames(2))[1]), "AA NEXT");
     });
@@ -175,9 +165,9 @@ describe("Hl7Listener: the ACK policy over real TCP", function () {
         );
         await sleep(60);
       }
-      await until("T2 with the flow", () => got.some((m) => m.header.controlId === "T2"));
+      await until(() => got.some((m) => m.header.controlId === "T2"), "T2 with the flow");
       assert.equal(l.reply(got.find((m) => m.header.controlId === "T2")?.id ?? "").result, "sent");
-      await until("three answers", () => acked.size === 3);
+      await until(() => acked.size === 3, "three answers");
       assert.deepEqual((await a.waitFrames(1)).map(msa), ["AE T1"]);
       assert.deepEqual((await b.waitFrames(1)).map(msa), ["AA T2"]);
       assert.deepEqual((await c.waitFrames(1)).map(msa), ["AE T3"]);
@@ -197,7 +187,7 @@ describe("Hl7Listener: the ACK policy over real TCP", function () {
       assert.deepEqual(timeouts, ["AGAIN none"]);
       const again = await connect(port);
       again.write(frame(hl7("AGAIN")));
-      await until("the resend", () => got.length === 2);
+      await until(() => got.length === 2, "the resend");
       assert.equal(l.reply(got[1].id).result, "sent");
       assert.equal(msa((await again.waitFrames(1))[0]), "AA AGAIN");
     });
@@ -241,7 +231,7 @@ describe("Hl7Listener: the ACK policy over real TCP", function () {
       const peer = await connect(port);
       peer.write(Buffer.concat(["R1", "R2"].map((id) => frame(hl7(id)))));
       assert.deepEqual((await peer.waitFrames(2)).map(msa), ["AA R1", "AA R2"]);
-      await until("both messages", () => got.length === 2);
+      await until(() => got.length === 2, "both messages");
       assert.deepEqual(
         got.map((m) => m.header.controlId),
         ["R1", "R2"],
@@ -258,7 +248,7 @@ describe("Hl7Listener: the ACK policy over real TCP", function () {
       peer.write(frame(hl7("EN1", { enhanced: ["AL", "AL"] })));
       const [ca] = await peer.waitFrames(1);
       assert.equal(msa(ca), "CA EN1");
-      await until("the message", () => got.length === 1);
+      await until(() => got.length === 1, "the message");
       assert.equal(l.reply(got[0].id, { error: { code: "SANTE_NOT_FOUND", message: "unknown study" } }).result, "sent");
       assert.equal(msa((await peer.waitFrames(2))[1]), "AE EN1");
     });
@@ -267,9 +257,9 @@ describe("Hl7Listener: the ACK policy over real TCP", function () {
       const { port, got, l } = await start();
       const peer = await connect(port);
       peer.write(Buffer.concat([frame(hl7("NE1", { enhanced: ["AL", "NE"] })), frame(hl7("ORIG"))]));
-      await until("the message", () => got.length === 1);
+      await until(() => got.length === 1, "the message");
       assert.equal(l.reply(got[0].id).result, "not-requested");
-      await until("the next message", () => got.length === 2);
+      await until(() => got.length === 2, "the next message");
       l.reply(got[1].id);
       assert.deepEqual((await peer.waitFrames(2)).map(msa), ["CA NE1", "AA ORIG"]);
     });
@@ -278,9 +268,9 @@ describe("Hl7Listener: the ACK policy over real TCP", function () {
       const { port, got, l } = await start();
       const peer = await connect(port);
       peer.write(Buffer.concat(["ER1", "ER2"].map((id) => frame(hl7(id, { enhanced: ["NE", "ER"] })))));
-      await until("ER1", () => got.length === 1);
+      await until(() => got.length === 1, "ER1");
       assert.equal(l.reply(got[0].id).result, "not-requested");
-      await until("ER2", () => got.length === 2);
+      await until(() => got.length === 2, "ER2");
       assert.equal(l.reply(got[1].id, { error: { code: "SANTE_TIMEOUT", message: "PACS silent" } }).result, "sent");
       assert.deepEqual((await peer.waitFrames(1)).map(msa), ["AE ER2"]);
     });
@@ -290,7 +280,7 @@ describe("Hl7Listener: the ACK policy over real TCP", function () {
       const peer = await connect(port);
       peer.write(frame(hl7("ENR", { enhanced: ["AL", "SU"] })));
       assert.deepEqual((await peer.waitFrames(2)).map(msa), ["CA ENR", "AA ENR"]);
-      await until("the message", () => got.length === 1);
+      await until(() => got.length === 1, "the message");
     });
   });
 
@@ -341,7 +331,7 @@ describe("Hl7Listener: the ACK policy over real TCP", function () {
       const { port, got, l, duplicates } = await start();
       const first = await connect(port);
       first.write(frame(hl7("INFL", { enhanced: ["AL", "AL"] })));
-      await until("the message", () => got.length === 1);
+      await until(() => got.length === 1, "the message");
       const second = await connect(port);
       second.write(frame(hl7("INFL", { enhanced: ["AL", "AL"] })));
       // The resend gets the accept ACK at once (the original is committed), the application ACK with the original's.
@@ -359,10 +349,10 @@ describe("Hl7Listener: the ACK policy over real TCP", function () {
       const { port, got, l } = await start();
       const first = await connect(port);
       first.write(frame(hl7("GONE1")));
-      await until("GONE1", () => got.length === 1);
+      await until(() => got.length === 1, "GONE1");
       // A reset: the listener learns at once that the sender is gone (after a FIN it would still answer).
       first.socket.resetAndDestroy();
-      await until("the disconnect", () => l.connectionCount === 0);
+      await until(() => l.connectionCount === 0, "the disconnect");
       assert.equal(l.reply(got[0].id).result, "gone");
       const second = await connect(port);
       second.write(frame(hl7("GONE1")));
@@ -370,7 +360,7 @@ describe("Hl7Listener: the ACK policy over real TCP", function () {
 
       // Left, then resent before the flow answered: the resend waits and gets it.
       second.write(frame(hl7("GONE2")));
-      await until("GONE2", () => got.length === 2);
+      await until(() => got.length === 2, "GONE2");
       const third = await connect(port);
       second.socket.resetAndDestroy();
       third.write(frame(hl7("GONE2")));
@@ -444,7 +434,7 @@ describe("Hl7Listener: the ACK policy over real TCP", function () {
       const b = await connect(port);
       a.write(frame(hl7("OPEN1")));
       b.write(frame(hl7("OPEN2", { enhanced: ["AL", "AL"] })));
-      await until("both messages", () => got.length === 2);
+      await until(() => got.length === 2, "both messages");
       await b.waitFrames(1);
       await l.close();
       await Promise.all([a.closed, b.closed]);
@@ -459,7 +449,7 @@ describe("Hl7Listener: the ACK policy over real TCP", function () {
       const first = await start({}, () => undefined);
       const peer = await connect(first.port);
       peer.write(frame(hl7("RUN1")));
-      await until("the message", () => first.got.length === 1);
+      await until(() => first.got.length === 1, "the message");
       const second = new Hl7Listener({ port: 0, host: "127.0.0.1" });
       try {
         assert.equal(second.reply(first.got[0].id).result, "closed");

@@ -7,7 +7,7 @@ import { readHl7 } from "../lib/hl7";
 import { startSimulator, type RunningSimulator } from "../lib/simulator";
 import type { NodeMessage } from "../nodes/glue/node-red-types";
 import { assertNoLeaks, resourceCounts } from "./helpers/handles";
-import { frame, RawMllpPeer } from "./helpers/mllp-peer";
+import { frame, msa, RawMllpPeer } from "./helpers/mllp-peer";
 import { caughtCode, serverDef, TAB, until } from "./helpers/nr-flows";
 import { outcomeOf, replyTarget, type ErrorAckSetting } from "../nodes/glue/reply-outcome";
 import { callsBy, coreNode, helper, node, OUR_NODES } from "./helpers/nr-helper";
@@ -26,8 +26,6 @@ function order(id: string, uid?: string, extra = ""): string {
     (uid ? `ZDS|${uid}^^Application^DICOM\r` : "")
   );
 }
-
-const msa = (ack: string) => /\rMSA\|([A-Z]{2})\|([^|\r]*)/.exec(ack)?.slice(1).join(" ");
 
 /** The listener node "in" with its output wired to `to`, plus whatever else the test needs. */
 function listenerFlow(settings: Record<string, unknown>, to: string[], ...extra: object[]): object[] {

@@ -79,3 +79,6 @@ export const hl7 = (controlId: string, type = "ORM^O01"): string =>
 /** A minimal ACK to `controlId`. */
 export const ack = (controlId: string, code = "AA", ackControlId = `ACK-${controlId}`): string =>
   `MSH|^~\\&|PACS|RAD|RIS|HOSP|20240101120001||ACK^O01^ACK|${ackControlId}|P|2.5.1\rMSA|${code}|${controlId}\r`;
+
+/** MSA-1 and MSA-2 of an ACK, as "AA ID". */
+export const msa = (ack: string) => /\rMSA\|([A-Z]{2})\|([^|\r]*)/.exec(ack)?.slice(1).join(" ");
