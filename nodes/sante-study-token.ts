@@ -28,7 +28,8 @@ export = function register(RED: NodeAPI): void {
     const status = setupMessageNode<StudyLookup | Waiting>(RED, this, def, {
       ...lookupAdapter("sante-study-token"),
       // Without wait mode, the plain lookup: no wrapper on the per-message path.
-      run: (server, uid, msg) => (settings.enabled ? waits.lookup(server, uid, msg) : server.getClient().lookupStudy(uid)),
+      run: (server, uid, msg) =>
+        settings.enabled ? waits.lookup(server, uid, msg) : server.getClient().lookupStudy(uid),
       prepare: (msg, result) => {
         if (isWaiting(result)) return { out: waits.waitingMessage(msg, result), port: 1, status: stored };
         write(msg, result.token);
